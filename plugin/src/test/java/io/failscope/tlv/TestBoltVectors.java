@@ -3,9 +3,9 @@ package io.failscope.tlv;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.failscope.ShortChannelId;
-import io.failscope.reason.DataField;
 import io.failscope.reason.FailureCode;
 import io.failscope.reason.FailureFlag;
+import io.failscope.testing.SpecLayout;
 import io.failscope.tlv.DecodeException.Kind;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -126,31 +126,13 @@ final class TestBoltVectors
                     assertThat(failureCode.flags()).map(FailureFlag::name).containsExactlyInAnyOrderElementsOf(flags);
                     List<String> layout = new ArrayList<>();
                     code.path("data").forEach(field -> layout.add(field.path("type").asText() + ":" + field.path("name").asText()));
-                    assertThat(layoutAsSpecWritesIt(failureCode)).isEqualTo(layout);
+                    assertThat(SpecLayout.of(failureCode)).isEqualTo(layout);
                 }));
             }
         }
         return requireSome(tests, "bolt04 failure code");
     }
 
-    private static List<String> layoutAsSpecWritesIt(FailureCode failureCode)
-    {
-        List<String> layout = new ArrayList<>();
-        for (DataField field : failureCode.layout()) {
-            switch (field.kind()) {
-                case SHA256 -> layout.add("sha256:" + field.name());
-                case U16 -> layout.add("u16:" + field.name());
-                case U32 -> layout.add("u32:" + field.name());
-                case U64 -> layout.add("u64:" + field.name());
-                case BIGSIZE -> layout.add("bigsize:" + field.name());
-                case LENGTH_PREFIXED -> {
-                    layout.add("u16:len");
-                    layout.add("len*byte:" + field.name());
-                }
-            }
-        }
-        return layout;
-    }
 
     /** A kind the file names and we know must match; a label of another vocabulary only needs a failure. */
     private static void assertKind(DecodeException e, String expectedKind)
