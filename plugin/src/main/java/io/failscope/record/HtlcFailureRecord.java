@@ -33,6 +33,8 @@ public record HtlcFailureRecord(
         OptionalLong inMsat,
         OptionalLong cltvExpiry,
         Optional<ShortChannelId> outChannel,
+        Optional<NodeId> inPeer,
+        Optional<NodeId> outPeer,
         OptionalLong outMsat,
         OptionalLong feeMsat,
         Optional<PaymentHash> paymentHash,
@@ -53,6 +55,8 @@ public record HtlcFailureRecord(
         requireNonNull(failureData, "failureData is null");
         requireNonNull(inChannel, "inChannel is null");
         requireNonNull(outChannel, "outChannel is null");
+        requireNonNull(inPeer, "inPeer is null");
+        requireNonNull(outPeer, "outPeer is null");
         requireNonNull(paymentHash, "paymentHash is null");
         requireNonNull(receivedTime, "receivedTime is null");
         requireNonNull(resolvedTime, "resolvedTime is null");
@@ -137,6 +141,8 @@ public record HtlcFailureRecord(
         private OptionalLong inMsat = OptionalLong.empty();
         private OptionalLong cltvExpiry = OptionalLong.empty();
         private Optional<ShortChannelId> outChannel = Optional.empty();
+        private Optional<NodeId> inPeer = Optional.empty();
+        private Optional<NodeId> outPeer = Optional.empty();
         private OptionalLong outMsat = OptionalLong.empty();
         private OptionalLong feeMsat = OptionalLong.empty();
         private Optional<PaymentHash> paymentHash = Optional.empty();
@@ -160,6 +166,8 @@ public record HtlcFailureRecord(
             inMsat = record.inMsat;
             cltvExpiry = record.cltvExpiry;
             outChannel = record.outChannel;
+            inPeer = record.inPeer;
+            outPeer = record.outPeer;
             outMsat = record.outMsat;
             feeMsat = record.feeMsat;
             paymentHash = record.paymentHash;
@@ -236,6 +244,18 @@ public record HtlcFailureRecord(
             return this;
         }
 
+        public Builder inPeer(NodeId inPeer)
+        {
+            this.inPeer = Optional.of(inPeer);
+            return this;
+        }
+
+        public Builder outPeer(NodeId outPeer)
+        {
+            this.outPeer = Optional.of(outPeer);
+            return this;
+        }
+
         public Builder outMsat(long outMsat)
         {
             this.outMsat = OptionalLong.of(outMsat);
@@ -287,7 +307,7 @@ public record HtlcFailureRecord(
         public HtlcFailureRecord build()
         {
             return new HtlcFailureRecord(nodeId, type, source, reason, failureData, inChannel, inHtlcId, inMsat, cltvExpiry,
-                    outChannel, outMsat, feeMsat, paymentHash, receivedTime, resolvedTime, rule, createdIndex, unknownFields);
+                    outChannel, inPeer, outPeer, outMsat, feeMsat, paymentHash, receivedTime, resolvedTime, rule, createdIndex, unknownFields);
         }
     }
 }

@@ -39,9 +39,11 @@ import static io.failscope.record.RecordTypes.FEE_MSAT;
 import static io.failscope.record.RecordTypes.IN_CHANNEL;
 import static io.failscope.record.RecordTypes.IN_HTLC_ID;
 import static io.failscope.record.RecordTypes.IN_MSAT;
+import static io.failscope.record.RecordTypes.IN_PEER;
 import static io.failscope.record.RecordTypes.NODE_ID;
 import static io.failscope.record.RecordTypes.OUT_CHANNEL;
 import static io.failscope.record.RecordTypes.OUT_MSAT;
+import static io.failscope.record.RecordTypes.OUT_PEER;
 import static io.failscope.record.RecordTypes.PAYMENT_HASH;
 import static io.failscope.record.RecordTypes.REASON;
 import static io.failscope.record.RecordTypes.REASON_SOURCE;
@@ -64,7 +66,7 @@ public final class RecordCodec
 {
     private static final String WHAT = "htlc failure record";
 
-    /** The last node id that passed the curve check: a store holds one node's records, mostly. */
+    /** The last point that passed the curve check: a store holds one node's records, mostly. */
     private static volatile Bytes lastCheckedNodeId;
 
     private RecordCodec() {}
@@ -115,6 +117,8 @@ public final class RecordCodec
                 fields.add(new TlvRecord(EVIDENCE, encodeEvidence(reason.evidence())));
             }
         }
+        record.inPeer().ifPresent(peer -> fields.add(new TlvRecord(IN_PEER, peer.key())));
+        record.outPeer().ifPresent(peer -> fields.add(new TlvRecord(OUT_PEER, peer.key())));
         fields.addAll(record.unknownFields().topLevel());
         fields.sort(Comparator.comparing(TlvRecord::type, Long::compareUnsigned));
         ByteWriter writer = new ByteWriter(160);
@@ -157,7 +161,7 @@ public final class RecordCodec
         HtlcFailureRecord.Builder builder = HtlcFailureRecord.builder()
                 .type(storedEnum(FailureType.class, required(known, FAILURE_TYPE, "failure_type"), "failure_type"))
                 .source(storedEnum(FailureSource.class, required(known, FAILURE_SOURCE, "failure_source"), "failure_source"))
-                .nodeId(nodeId(required(known, NODE_ID, "node_id")))
+                .nodeId(nodeId(required(known, NODE_ID, "node_id"), "node_id"))
                 .receivedTime(time(required(known, RECEIVED_TIME, "received_time"), "received_time"));
 
         TlvRecord failureData = known.get(FAILURE_DATA);
@@ -181,6 +185,14 @@ public final class RecordCodec
         }
         optional(known, RULE, "rule", reader -> builder.rule(reader.readUtf8Rest("name")));
         truncated(known, CREATED_INDEX, "created_index", 8).ifPresent(builder::createdIndex);
+        TlvRecord inPeer = known.get(IN_PEER);
+        if (inPeer != null) {
+            builder.inPeer(nodeId(inPeer, "in_peer"));
+        }
+        TlvRecord outPeer = known.get(OUT_PEER);
+        if (outPeer != null) {
+            builder.outPeer(nodeId(outPeer, "out_peer"));
+        }
 
         OptionalLong legacyCode = OptionalLong.empty();
         TlvRecord wireCode = known.get(WIRE_CODE);
@@ -275,15 +287,15 @@ public final class RecordCodec
         return evidence.build();
     }
 
-    private static NodeId nodeId(TlvRecord field)
+    private static NodeId nodeId(TlvRecord field, String name)
             throws DecodeException
     {
-        TlvValueReader reader = new TlvValueReader(field, "node_id");
+        TlvValueReader reader = new TlvValueReader(field, name);
         Bytes key = Bytes.of(reader.readBytes(33, "point"));
         reader.finish();
         if (!key.equals(lastCheckedNodeId)) {
             if (!Secp256k1.isValidCompressedPoint(key.toArray())) {
-                throw invalid("node_id is not a valid point: " + key.hex());
+                throw invalid(name + " is not a valid point: " + key.hex());
             }
             lastCheckedNodeId = key;
         }

@@ -70,6 +70,12 @@ public final class RandomRecords
             builder.outChannel(new ShortChannelId(random.nextLong()));
         }
         if (random.nextBoolean()) {
+            builder.inPeer(nodeIds.get(random.nextInt(nodeIds.size())));
+        }
+        if (random.nextBoolean()) {
+            builder.outPeer(nodeIds.get(random.nextInt(nodeIds.size())));
+        }
+        if (random.nextBoolean()) {
             builder.outMsat(amount()).feeMsat(amount());
         }
         if (random.nextInt(4) > 0) {
@@ -85,7 +91,7 @@ public final class RandomRecords
             builder.createdIndex(amount());
         }
         if (random.nextInt(8) == 0) {
-            builder.unknownFields(new UnknownFields(oddRecords(41, 1 << 20), hasReason ? oddRecords(1, 1 << 16) : List.of()));
+            builder.unknownFields(new UnknownFields(oddRecords(1001, 1 << 20), hasReason ? oddRecords(1, 1 << 16) : List.of()));
         }
         return builder.build();
     }

@@ -1,0 +1,148 @@
+package io.failscope.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Reads typed values from string key/value pairs and collects every problem, so that one run reports
+ * all mistakes at once. Call {@link #finish()} when done: it fails on any problem and on any key
+ * nobody asked for, suggesting the closest known key.
+ */
+public final class ConfigValues
+{
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d|w)?");
+
+    private final Map<String, String> values;
+    private final Set<String> known = new TreeSet<>();
+    private final List<String> problems = new ArrayList<>();
+
+    public ConfigValues(Map<String, String> values)
+    {
+        this.values = Map.copyOf(requireNonNull(values, "values is null"));
+    }
+
+    public long getLong(String key, long defaultValue, long min, long max)
+    {
+        known.add(key);
+        String text = values.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            long value = Long.parseLong(text.strip());
+            if (value < min || value > max) {
+                problems.add(key + ": must be between " + min + " and " + max + ", got '" + text + "'");
+                return defaultValue;
+            }
+            return value;
+        }
+        catch (NumberFormatException e) {
+            problems.add(key + ": must be a whole number, got '" + text + "'");
+            return defaultValue;
+        }
+    }
+
+    /**
+     * A duration written as a number and a unit: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 12h},
+     * {@code 90d}, {@code 2w}; a bare {@code 0} is zero.
+     */
+    public Duration getDuration(String key, Duration defaultValue, Duration min, Duration max)
+    {
+        known.add(key);
+        String text = values.get(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        Matcher matcher = DURATION.matcher(text.strip());
+        if (!matcher.matches() || (matcher.group(2) == null && !matcher.group(1).matches("0+"))) {
+            problems.add(key + ": must be a duration such as 30s, 10m, 12h or 90d, got '" + text + "'");
+            return defaultValue;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        Duration value = switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofDays(amount * 7);
+        };
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            problems.add(key + ": must be between " + describe(min) + " and " + describe(max) + ", got '" + text + "'");
+            return defaultValue;
+        }
+        return value;
+    }
+
+    /** Fails with every problem found, including keys nobody read. */
+    public void finish()
+            throws ConfigException
+    {
+        for (String key : new TreeSet<>(values.keySet())) {
+            if (!known.contains(key)) {
+                String closest = closest(key);
+                problems.add("unknown key " + key + (closest == null ? "" : " (did you mean " + closest + "?)"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    private String closest(String key)
+    {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int distance = distance(key, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return bestDistance <= Math.max(3, key.length() / 3) ? best : null;
+    }
+
+    /** Levenshtein distance. */
+    static int distance(String a, String b)
+    {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private static String describe(Duration duration)
+    {
+        if (duration.isZero()) {
+            return "0";
+        }
+        if (duration.toMillis() % 86_400_000L == 0) {
+            return duration.toDays() + "d";
+        }
+        if (duration.toMillis() % 1000 == 0) {
+            return duration.toSeconds() + "s";
+        }
+        return duration.toMillis() + "ms";
+    }
+}

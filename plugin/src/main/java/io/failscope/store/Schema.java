@@ -1,0 +1,170 @@
+package io.failscope.store;
+
+import io.failscope.record.HtlcFailureRecord;
+import io.failscope.record.RecordCodec;
+import io.failscope.tlv.DecodeException;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The database schema as an ordered list of migrations; the version reached is kept in SQLite's
+ * {@code user_version}. Opening an older database applies the missing steps in one transaction;
+ * opening a newer one is refused. A released migration is never edited: change the schema by adding
+ * one. Columns are derived from the record blob, so a step that adds a column fills it from the blobs.
+ */
+final class Schema
+{
+    private interface Migration
+    {
+        void apply(Connection connection)
+                throws SQLException;
+    }
+
+    /** Step N takes the database from version N to N + 1. */
+    private static final List<Migration> MIGRATIONS = List.of(
+            // 1: failure records, counters, daily rollups
+            sql("""
+                    CREATE TABLE htlc_failures (
+                        created_index INTEGER PRIMARY KEY,
+                        updated_index INTEGER,
+                        type INTEGER NOT NULL,
+                        source INTEGER NOT NULL,
+                        failcode INTEGER,
+                        reason INTEGER,
+                        in_channel INTEGER,
+                        in_htlc_id INTEGER,
+                        out_channel INTEGER,
+                        payment_hash_key INTEGER,
+                        received_ns INTEGER NOT NULL,
+                        amount_msat INTEGER,
+                        missed_fee_msat INTEGER NOT NULL,
+                        record BLOB NOT NULL
+                    );
+                    CREATE UNIQUE INDEX htlc_failures_identity ON htlc_failures (in_channel, in_htlc_id, type) WHERE in_channel IS NOT NULL AND in_htlc_id IS NOT NULL;
+                    CREATE INDEX htlc_failures_updated ON htlc_failures (updated_index) WHERE updated_index IS NOT NULL;
+                    CREATE INDEX htlc_failures_reason ON htlc_failures (reason, created_index);
+                    CREATE INDEX htlc_failures_failcode ON htlc_failures (failcode, created_index);
+                    CREATE INDEX htlc_failures_in_channel ON htlc_failures (in_channel, created_index);
+                    CREATE INDEX htlc_failures_out_channel ON htlc_failures (out_channel, created_index);
+                    CREATE INDEX htlc_failures_payment_hash ON htlc_failures (payment_hash_key) WHERE payment_hash_key IS NOT NULL;
+                    CREATE INDEX htlc_failures_received ON htlc_failures (received_ns);
+                    CREATE TABLE counters (
+                        name TEXT PRIMARY KEY,
+                        value INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    INSERT INTO counters (name, value) VALUES ('created_index', 0), ('updated_index', 0);
+                    CREATE TABLE daily_rollups (
+                        day INTEGER NOT NULL,
+                        out_channel INTEGER NOT NULL,
+                        reason INTEGER NOT NULL,
+                        failcode INTEGER NOT NULL,
+                        type INTEGER NOT NULL,
+                        source INTEGER NOT NULL,
+                        count INTEGER NOT NULL,
+                        amount_msat INTEGER NOT NULL,
+                        missed_fee_msat INTEGER NOT NULL,
+                        PRIMARY KEY (day, out_channel, reason, failcode, type, source)
+                    ) WITHOUT ROWID
+                    """),
+            // 2: peer columns for the peer_id filter, filled from the records (record types 41 and 43)
+            connection -> {
+                sql("""
+                        ALTER TABLE htlc_failures ADD COLUMN in_peer_key INTEGER;
+                        ALTER TABLE htlc_failures ADD COLUMN out_peer_key INTEGER;
+                        CREATE INDEX htlc_failures_in_peer ON htlc_failures (in_peer_key, created_index) WHERE in_peer_key IS NOT NULL;
+                        CREATE INDEX htlc_failures_out_peer ON htlc_failures (out_peer_key, created_index) WHERE out_peer_key IS NOT NULL
+                        """).apply(connection);
+                fillPeerColumns(connection);
+            });
+
+    static final int CURRENT_VERSION = MIGRATIONS.size();
+
+    private Schema() {}
+
+    /** Brings the database to {@link #CURRENT_VERSION}, or refuses a database from a newer failscope. */
+    static void migrate(Connection connection, String databaseName)
+            throws SQLException
+    {
+        int version = version(connection);
+        if (version > CURRENT_VERSION) {
+            throw new StoreException("database " + databaseName + " has schema version " + version
+                    + ", written by a newer failscope; this version reads schema versions up to " + CURRENT_VERSION
+                    + ". Upgrade failscope to a version that supports schema version " + version + ".");
+        }
+        migrate(connection, version, CURRENT_VERSION);
+    }
+
+    /** Applies steps {@code from} to {@code to - 1}; tests use it to build databases of older versions. */
+    static void migrate(Connection connection, int from, int to)
+            throws SQLException
+    {
+        if (from >= to) {
+            return;
+        }
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            for (int step = from; step < to; step++) {
+                MIGRATIONS.get(step).apply(connection);
+            }
+            statement.execute("PRAGMA user_version = " + to);
+            connection.commit();
+        }
+        catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+        finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    static int version(Connection connection)
+            throws SQLException
+    {
+        try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery("PRAGMA user_version")) {
+            return result.next() ? result.getInt(1) : 0;
+        }
+    }
+
+    private static Migration sql(String script)
+    {
+        return connection -> {
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : script.split(";\\s*\\n")) {
+                    if (!sql.isBlank()) {
+                        statement.execute(sql);
+                    }
+                }
+            }
+        };
+    }
+
+    private static void fillPeerColumns(Connection connection)
+            throws SQLException
+    {
+        try (Statement select = connection.createStatement();
+                ResultSet rows = select.executeQuery("SELECT created_index, record FROM htlc_failures");
+                PreparedStatement update = connection.prepareStatement("UPDATE htlc_failures SET in_peer_key = ?, out_peer_key = ? WHERE created_index = ?")) {
+            while (rows.next()) {
+                HtlcFailureRecord record;
+                try {
+                    record = RecordCodec.decode(rows.getBytes(2)).record();
+                }
+                catch (DecodeException e) {
+                    throw new StoreException("record " + rows.getLong(1) + " cannot be read during migration: " + e.getMessage(), e);
+                }
+                Rows.setNullableLong(update, 1, record.inPeer().map(Rows::peerKey));
+                Rows.setNullableLong(update, 2, record.outPeer().map(Rows::peerKey));
+                update.setLong(3, rows.getLong(1));
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.failscope.store;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** What {@code htlcfailurestats} groups by, and whether daily rollups can be split that way. */
+public enum StatsGrouping
+{
+    REASON("reason", "reason"),
+    FAILCODE("failcode", "failcode"),
+    TYPE("type", "type"),
+    OUT_CHANNEL("out_channel", "out_channel"),
+    IN_CHANNEL("in_channel", null),
+    PEER_ID("out_peer_key", null),
+    HOUR("received_ns / 3600000000000", null),
+    DAY("received_ns / 86400000000000", "day / 86400000000000");
+
+    private final String liveExpression;
+    private final String rollupExpression;
+
+    StatsGrouping(String liveExpression, String rollupExpression)
+    {
+        this.liveExpression = liveExpression;
+        this.rollupExpression = rollupExpression;
+    }
+
+    public String jsonName()
+    {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Optional<StatsGrouping> forJsonName(String name)
+    {
+        return Stream.of(values()).filter(value -> value.jsonName().equals(name)).findFirst();
+    }
+
+    String liveExpression()
+    {
+        return liveExpression;
+    }
+
+    /** The rollup column for this grouping; empty when a day's rollup cannot be split this way. */
+    Optional<String> rollupExpression()
+    {
+        return Optional.ofNullable(rollupExpression);
+    }
+}

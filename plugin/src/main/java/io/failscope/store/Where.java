@@ -1,0 +1,80 @@
+package io.failscope.store;
+
+import io.failscope.ShortChannelId;
+import io.failscope.reason.LocalReason;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A WHERE clause built from a filter, with its parameters in order. */
+final class Where
+{
+    private final List<String> clauses = new ArrayList<>();
+    private final List<Object> parameters = new ArrayList<>();
+
+    static Where of(FailureFilter filter)
+    {
+        Where where = timeRange(filter);
+        if (!filter.reasons().isEmpty()) {
+            where.clauses.add("reason IN (" + filter.reasons().stream().map(reason -> "?").collect(Collectors.joining(", ")) + ")");
+            filter.reasons().stream().map(LocalReason::index).sorted().forEach(where.parameters::add);
+        }
+        filter.failcode().ifPresent(code -> where.add("failcode = ?", code));
+        filter.type().ifPresent(type -> where.add("type = ?", type.code()));
+        filter.source().ifPresent(source -> where.add("source = ?", source.code()));
+        filter.inChannel().map(ShortChannelId::value).ifPresent(scid -> where.add("in_channel = ?", scid));
+        filter.outChannel().map(ShortChannelId::value).ifPresent(scid -> where.add("out_channel = ?", scid));
+        filter.peer().map(Rows::peerKey).ifPresent(key -> where.add("(in_peer_key = ? OR out_peer_key = ?)", key, key));
+        filter.paymentHash().map(Rows::paymentHashKey).ifPresent(key -> where.add("payment_hash_key = ?", key));
+        filter.minMsat().ifPresent(msat -> where.add("amount_msat >= ?", msat));
+        filter.maxMsat().ifPresent(msat -> where.add("amount_msat <= ?", msat));
+        return where;
+    }
+
+    /** Only the filter's time range, on the received time. */
+    static Where timeRange(FailureFilter filter)
+    {
+        Where where = new Where();
+        filter.since().ifPresent(since -> where.add("received_ns >= ?", Rows.nanos(since)));
+        filter.until().ifPresent(until -> where.add("received_ns < ?", Rows.nanos(until)));
+        return where;
+    }
+
+    /** The time range on daily rollups: the days that start inside it. */
+    static Where dayRange(FailureFilter filter)
+    {
+        Where where = new Where();
+        filter.since().ifPresent(since -> where.add("day >= ?", Rows.nanos(since)));
+        filter.until().ifPresent(until -> where.add("day < ?", Rows.nanos(until)));
+        return where;
+    }
+
+    void add(String clause, Object... values)
+    {
+        clauses.add(clause);
+        parameters.addAll(List.of(values));
+    }
+
+    Where copy()
+    {
+        Where copy = new Where();
+        copy.clauses.addAll(clauses);
+        copy.parameters.addAll(parameters);
+        return copy;
+    }
+
+    PreparedStatement prepare(Connection connection, String select, String suffix)
+            throws SQLException
+    {
+        String sql = clauses.isEmpty() ? select + suffix : select + " WHERE " + String.join(" AND ", clauses) + suffix;
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < parameters.size(); i++) {
+            statement.setObject(i + 1, parameters.get(i));
+        }
+        return statement;
+    }
+}
