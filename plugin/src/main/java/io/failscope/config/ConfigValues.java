@@ -112,7 +112,7 @@ public final class ConfigValues
     }
 
     /** Levenshtein distance. */
-    static int distance(String a, String b)
+    public static int distance(String a, String b)
     {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];

@@ -1,0 +1,79 @@
+package io.failscope.rpc;
+
+import io.failscope.reason.FailureSource;
+import io.failscope.reason.FailureType;
+import io.failscope.reason.LocalReason;
+import io.failscope.reason.StoredEnum;
+import io.failscope.store.FailureFilter;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** The filter parameters {@code listhtlcfailures} and {@code delhtlcfailures} share. */
+final class FilterParams
+{
+    static final List<String> NAMES = List.of("reason", "failcode", "type", "source", "in_channel", "out_channel", "peer_id", "payment_hash",
+            "since", "until", "min_msat", "max_msat");
+
+    private FilterParams() {}
+
+    static FailureFilter read(Params params)
+            throws RpcException
+    {
+        FailureFilter.Builder filter = FailureFilter.builder();
+        List<String> reasonNames = params.strings("reason");
+        if (!reasonNames.isEmpty()) {
+            Set<LocalReason> reasons = EnumSet.noneOf(LocalReason.class);
+            for (String name : reasonNames) {
+                reasons.add(LocalReason.forSnakeName(name).orElseThrow(() -> RpcException.invalidParam("reason", params.raw("reason"),
+                        "'" + name + "' is not a reason" + suggestion(name, Stream.of(LocalReason.values()).map(LocalReason::snakeName).toList()))));
+            }
+            filter.reasons(reasons);
+        }
+        params.failcode("failcode").ifPresent(filter::failcode);
+        storedEnum(params, "type", FailureType.class).ifPresent(filter::type);
+        storedEnum(params, "source", FailureSource.class).ifPresent(filter::source);
+        params.scid("in_channel").ifPresent(filter::inChannel);
+        params.scid("out_channel").ifPresent(filter::outChannel);
+        params.nodeId("peer_id").ifPresent(filter::peer);
+        params.paymentHash("payment_hash").ifPresent(filter::paymentHash);
+        params.time("since").ifPresent(filter::since);
+        params.time("until").ifPresent(filter::until);
+        params.msat("min_msat").ifPresent(filter::minMsat);
+        params.msat("max_msat").ifPresent(filter::maxMsat);
+        return filter.build();
+    }
+
+    private static <E extends Enum<E> & StoredEnum> Optional<E> storedEnum(Params params, String name, Class<E> type)
+            throws RpcException
+    {
+        Optional<String> text = params.string(name);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<E> value = StoredEnum.forSnakeName(type, text.get());
+        if (value.isEmpty()) {
+            throw RpcException.invalidParam(name, params.raw(name), "should be one of " + Stream.of(type.getEnumConstants()).map(StoredEnum::snakeName).collect(Collectors.joining(", ")));
+        }
+        return value;
+    }
+
+    /** " (did you mean x?)" for the closest known name, or nothing when none is close. */
+    static String suggestion(String name, List<String> known)
+    {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int distance = io.failscope.config.ConfigValues.distance(name, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, name.length() / 3) ? " (did you mean " + best + "?)" : "";
+    }
+}

@@ -1,0 +1,108 @@
+package io.failscope.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.ShortChannelId;
+import io.failscope.reason.FailureCode;
+import io.failscope.reason.FailureType;
+import io.failscope.reason.LocalReason;
+import io.failscope.reason.StoredEnum;
+import io.failscope.store.FailureFilter;
+import io.failscope.store.FailureStats;
+import io.failscope.store.FailureStore;
+import io.failscope.store.StatsGrouping;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * {@code htlcfailurestats}: counts, amounts and missed fees over a time range, grouped by reason,
+ * failcode, type, channel, peer or time bucket. Periods pruned by retention come from daily rollups.
+ */
+public final class HtlcFailureStats
+        implements RpcMethod
+{
+    private static final List<String> PARAMETERS = List.of("group_by", "since", "until");
+
+    private final FailureStore store;
+
+    public HtlcFailureStats(FailureStore store)
+    {
+        this.store = requireNonNull(store, "store is null");
+    }
+
+    @Override
+    public String name()
+    {
+        return "htlcfailurestats";
+    }
+
+    @Override
+    public List<String> parameters()
+    {
+        return PARAMETERS;
+    }
+
+    @Override
+    public String description()
+    {
+        return "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour or day.";
+    }
+
+    @Override
+    public JsonNode invoke(Params params)
+            throws RpcException
+    {
+        String groupName = params.string("group_by").orElse("reason");
+        StatsGrouping grouping = StatsGrouping.forJsonName(groupName).orElseThrow(() -> RpcException.invalidParam("group_by", params.raw("group_by"),
+                "should be one of " + Stream.of(StatsGrouping.values()).map(StatsGrouping::jsonName).collect(Collectors.joining(", "))));
+        FailureFilter.Builder range = FailureFilter.builder();
+        params.time("since").ifPresent(range::since);
+        params.time("until").ifPresent(range::until);
+        FailureStats stats = store.stats(range.build(), grouping);
+
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.put("group_by", grouping.jsonName());
+        ArrayNode groups = result.putArray("groups");
+        for (FailureStats.Group group : stats.groups()) {
+            ObjectNode item = groups.addObject();
+            putKey(item, grouping, group.key());
+            putTotals(item, group.totals());
+        }
+        putTotals(result.putObject("total"), stats.total());
+        putTotals(result.putObject("unsplit"), stats.unsplit());
+        return result;
+    }
+
+    private static void putKey(ObjectNode item, StatsGrouping grouping, Object key)
+    {
+        String name = grouping.jsonName();
+        if (key == null) {
+            item.putNull(name);
+            return;
+        }
+        switch (grouping) {
+            case REASON -> item.put(name, LocalReason.forIndex(((Long) key).intValue()).map(LocalReason::snakeName).orElse("index " + key));
+            case FAILCODE -> {
+                item.put(name, ((Long) key).intValue());
+                item.put("failcode_name", FailureCode.wireName(((Long) key).intValue()));
+            }
+            case TYPE -> item.put(name, StoredEnum.forCode(FailureType.class, ((Long) key).intValue()).map(FailureType::snakeName).orElse("type " + key));
+            case OUT_CHANNEL, IN_CHANNEL -> item.put(name, new ShortChannelId((Long) key).toString());
+            case PEER_ID -> item.put(name, (String) key);
+            case HOUR -> item.put(name, (Long) key * 3600);
+            case DAY -> item.put(name, (Long) key * 86_400);
+        }
+    }
+
+    private static void putTotals(ObjectNode node, FailureStats.Totals totals)
+    {
+        node.put("count", totals.count());
+        node.put("amount_msat", totals.amountMsat());
+        node.put("missed_fee_msat", totals.missedFeeMsat());
+    }
+}

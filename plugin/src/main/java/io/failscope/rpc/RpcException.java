@@ -1,0 +1,63 @@
+package io.failscope.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/** A JSON-RPC error to send back: a code, a message for a person, and optional data. */
+public final class RpcException
+        extends Exception
+{
+    private static final long serialVersionUID = 1L;
+
+    private final RpcErrorCode code;
+    private final transient JsonNode data;
+
+    public RpcException(RpcErrorCode code, String message, JsonNode data)
+    {
+        super(requireNonNull(message, "message is null"));
+        this.code = requireNonNull(code, "code is null");
+        this.data = data;
+    }
+
+    public RpcException(RpcErrorCode code, String message)
+    {
+        this(code, message, null);
+    }
+
+    /** Invalid params naming the parameter and the value it got, in the message and in {@code data}. */
+    public static RpcException invalidParam(String param, JsonNode value, String problem)
+    {
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("param", param);
+        if (value != null) {
+            data.set("value", value);
+        }
+        return new RpcException(RpcErrorCode.INVALID_PARAMS, param + ": " + problem + ", got " + Json.abbreviate(value), data);
+    }
+
+    public RpcErrorCode code()
+    {
+        return code;
+    }
+
+    public Optional<JsonNode> data()
+    {
+        return Optional.ofNullable(data);
+    }
+
+    /** The JSON-RPC {@code error} object. */
+    public ObjectNode toJson()
+    {
+        ObjectNode error = Json.MAPPER.createObjectNode();
+        error.put("code", code.code());
+        error.put("message", getMessage());
+        if (data != null) {
+            error.set("data", data);
+        }
+        return error;
+    }
+}
