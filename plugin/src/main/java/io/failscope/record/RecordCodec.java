@@ -26,6 +26,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
@@ -66,8 +68,13 @@ public final class RecordCodec
 {
     private static final String WHAT = "htlc failure record";
 
-    /** The last point that passed the curve check: a store holds one node's records, mostly. */
-    private static volatile Bytes lastCheckedNodeId;
+    /**
+     * Points that passed the curve check (a modular exponentiation, the costliest step of a decode).
+     * A node's records name few distinct nodes (itself and its peers), so this stays small; it is
+     * emptied if it ever grows past its bound.
+     */
+    private static final Set<Bytes> CHECKED_POINTS = ConcurrentHashMap.newKeySet();
+    private static final int MAX_CHECKED_POINTS = 8192;
 
     private RecordCodec() {}
 
@@ -293,11 +300,14 @@ public final class RecordCodec
         TlvValueReader reader = new TlvValueReader(field, name);
         Bytes key = Bytes.of(reader.readBytes(33, "point"));
         reader.finish();
-        if (!key.equals(lastCheckedNodeId)) {
+        if (!CHECKED_POINTS.contains(key)) {
             if (!Secp256k1.isValidCompressedPoint(key.toArray())) {
                 throw invalid(name + " is not a valid point: " + key.hex());
             }
-            lastCheckedNodeId = key;
+            if (CHECKED_POINTS.size() >= MAX_CHECKED_POINTS) {
+                CHECKED_POINTS.clear();
+            }
+            CHECKED_POINTS.add(key);
         }
         return new NodeId(key);
     }

@@ -26,6 +26,9 @@ final class Schema
     }
 
     /** Step N takes the database from version N to N + 1. */
+    /** created_index >> BLOCK_SHIFT is a row's block in time_blocks. */
+    static final int BLOCK_SHIFT = 12;
+
     private static final List<Migration> MIGRATIONS = List.of(
             // 1: failure records, counters, daily rollups
             sql("""
@@ -80,7 +83,17 @@ final class Schema
                         CREATE INDEX htlc_failures_out_peer ON htlc_failures (out_peer_key, created_index) WHERE out_peer_key IS NOT NULL
                         """).apply(connection);
                 fillPeerColumns(connection);
-            });
+            },
+            // 3: the latest received time per block of created indexes, which turns a since filter into
+            // a lower bound on created_index (rows arrive in rough time order, so the bound is tight)
+            sql("""
+                    CREATE TABLE time_blocks (
+                        block INTEGER PRIMARY KEY,
+                        max_received_ns INTEGER NOT NULL
+                    );
+                    INSERT INTO time_blocks (block, max_received_ns)
+                    SELECT created_index >> 12, MAX(received_ns) FROM htlc_failures GROUP BY 1
+                    """));
 
     static final int CURRENT_VERSION = MIGRATIONS.size();
 

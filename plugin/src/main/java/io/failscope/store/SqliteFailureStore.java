@@ -46,8 +46,11 @@ public final class SqliteFailureStore
     public static final String FILE_NAME = "failscope.sqlite3";
 
     private static final System.Logger LOG = System.getLogger(SqliteFailureStore.class.getName());
-    private static final int MAX_GROUP = 4096;
+    private static final int MAX_GROUP = 16_384;
+    private static final long CHECKPOINT_MILLIS = 1_000;
+    private static final int WRITER_CHECKPOINT_PAGES = 16_384;
     private static final int READERS = 2;
+    private static final int CACHE_KIB = 32 * 1024;
     private static final String COLUMNS = "type, source, failcode, reason, in_channel, in_htlc_id, out_channel, in_peer_key, out_peer_key, payment_hash_key, received_ns, amount_msat, missed_fee_msat, record";
 
     private final Path file;
@@ -57,11 +60,19 @@ public final class SqliteFailureStore
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
-    private final ScheduledExecutorService retentionScheduler;
+    private final ScheduledExecutorService background;
+    private final Connection checkpointConnection;
     private volatile boolean closed;
 
     private long lastCreated;
     private long lastUpdated;
+
+    // Prepared once: the writer thread is their only user.
+    private final PreparedStatement insertStatement;
+    private final PreparedStatement updateStatement;
+    private final PreparedStatement identityStatement;
+    private final PreparedStatement counterStatement;
+    private final PreparedStatement timeBlockStatement;
 
     private sealed interface Task permits Insert, Job, Stop {}
 
@@ -86,23 +97,38 @@ public final class SqliteFailureStore
         this.writeConnection = writeConnection;
         this.lastCreated = counter("created_index");
         this.lastUpdated = counter("updated_index");
+        this.insertStatement = writeConnection.prepareStatement(
+                "INSERT INTO htlc_failures (created_index, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        this.updateStatement = writeConnection.prepareStatement(
+                "UPDATE htlc_failures SET updated_index = ?, type = ?, source = ?, failcode = ?, reason = ?, in_channel = ?, in_htlc_id = ?, out_channel = ?,"
+                        + " in_peer_key = ?, out_peer_key = ?, payment_hash_key = ?, received_ns = ?, amount_msat = ?, missed_fee_msat = ?, record = ? WHERE created_index = ?");
+        this.identityStatement = writeConnection.prepareStatement(
+                "SELECT created_index, updated_index, record FROM htlc_failures WHERE in_channel = ? AND in_htlc_id = ? AND type = ?");
+        this.counterStatement = writeConnection.prepareStatement("UPDATE counters SET value = ? WHERE name = ?");
+        this.timeBlockStatement = writeConnection.prepareStatement(
+                "INSERT INTO time_blocks (block, max_received_ns) VALUES (?, ?) ON CONFLICT (block) DO UPDATE SET max_received_ns = MAX(max_received_ns, excluded.max_received_ns)");
+        // The background connection checkpoints every second without blocking the writer; the writer
+        // itself finishes a checkpoint only when the WAL passes 64 MB, so that the WAL gets to restart
+        // (while it keeps appending, a checkpoint from another connection never catches up).
+        try (Statement statement = writeConnection.createStatement()) {
+            statement.execute("PRAGMA wal_autocheckpoint = " + WRITER_CHECKPOINT_PAGES);
+        }
         for (int i = 0; i < READERS; i++) {
             readers.add(connect(file));
         }
         this.writer = new Thread(this::writeLoop, "failscope-store-writer");
         this.writer.setDaemon(true);
         this.writer.start();
+        this.checkpointConnection = connect(file);
+        this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "failscope-store-background");
+            thread.setDaemon(true);
+            return thread;
+        });
+        background.scheduleWithFixedDelay(this::checkpoint, CHECKPOINT_MILLIS, CHECKPOINT_MILLIS, TimeUnit.MILLISECONDS);
         if (retention.enabled()) {
-            retentionScheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "failscope-retention");
-                thread.setDaemon(true);
-                return thread;
-            });
             long period = retention.interval().toMillis();
-            retentionScheduler.scheduleWithFixedDelay(this::scheduledRetention, period, period, TimeUnit.MILLISECONDS);
-        }
-        else {
-            retentionScheduler = null;
+            background.scheduleWithFixedDelay(this::scheduledRetention, period, period, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -146,6 +172,9 @@ public final class SqliteFailureStore
         // FULL: a commit is on disk before its futures complete, even across a power loss.
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(10_000);
+        // Ten indexes take inserts at random places: a page cache of 2 MB (SQLite's default) thrashes.
+        config.setCacheSize(-CACHE_KIB);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         return DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
     }
 
@@ -214,9 +243,13 @@ public final class SqliteFailureStore
         }
         List<WriteOutcome> outcomes = inTransaction(connection -> {
             List<WriteOutcome> results = new ArrayList<>(group.size());
+            TimeBlocks blocks = new TimeBlocks();
             for (Insert insert : group) {
-                results.add(write(connection, insert.record()));
+                WriteOutcome outcome = write(insert.record());
+                results.add(outcome);
+                blocks.add(outcome, insert.record());
             }
+            blocks.save();
             return results;
         });
         if (outcomes != null) {
@@ -227,7 +260,13 @@ public final class SqliteFailureStore
         }
         for (Insert insert : group) {
             try {
-                List<WriteOutcome> single = inTransactionOrThrow(connection -> List.of(write(connection, insert.record())));
+                List<WriteOutcome> single = inTransactionOrThrow(connection -> {
+                    WriteOutcome outcome = write(insert.record());
+                    TimeBlocks blocks = new TimeBlocks();
+                    blocks.add(outcome, insert.record());
+                    blocks.save();
+                    return List.of(outcome);
+                });
                 insert.future().complete(single.get(0));
             }
             catch (SQLException | RuntimeException e) {
@@ -237,38 +276,54 @@ public final class SqliteFailureStore
         }
     }
 
-    private WriteOutcome write(Connection connection, HtlcFailureRecord incoming)
+    private WriteOutcome write(HtlcFailureRecord incoming)
             throws SQLException
     {
         long createdIndex = lastCreated + 1;
         HtlcFailureRecord record = incoming.toBuilder().createdIndex(createdIndex).build();
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO htlc_failures (created_index, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            insert.setLong(1, createdIndex);
-            bindColumns(insert, 2, record);
-            if (insert.executeUpdate() == 1) {
-                lastCreated = createdIndex;
-                return new WriteOutcome(WriteOutcome.Kind.INSERTED, createdIndex);
-            }
+        insertStatement.setLong(1, createdIndex);
+        bindColumns(insertStatement, 2, record);
+        if (insertStatement.executeUpdate() == 1) {
+            lastCreated = createdIndex;
+            return new WriteOutcome(WriteOutcome.Kind.INSERTED, createdIndex);
         }
         // The HTLC is stored already: fold the new event in.
-        StoredFailure stored = findByIdentity(connection, incoming)
+        StoredFailure stored = findByIdentity(incoming)
                 .orElseThrow(() -> new SQLException("insert conflicted but no row has the identity of " + incoming.inChannel() + "/" + incoming.inHtlcId()));
         HtlcFailureRecord merged = RecordMerge.merge(stored.record(), incoming);
         if (merged.equals(stored.record())) {
             return new WriteOutcome(WriteOutcome.Kind.UNCHANGED, stored.createdIndex());
         }
         long updatedIndex = lastUpdated + 1;
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE htlc_failures SET updated_index = ?, type = ?, source = ?, failcode = ?, reason = ?, in_channel = ?, in_htlc_id = ?, out_channel = ?,"
-                        + " in_peer_key = ?, out_peer_key = ?, payment_hash_key = ?, received_ns = ?, amount_msat = ?, missed_fee_msat = ?, record = ? WHERE created_index = ?")) {
-            update.setLong(1, updatedIndex);
-            bindColumns(update, 2, merged);
-            update.setLong(16, stored.createdIndex());
-            update.executeUpdate();
-        }
+        updateStatement.setLong(1, updatedIndex);
+        bindColumns(updateStatement, 2, merged);
+        updateStatement.setLong(16, stored.createdIndex());
+        updateStatement.executeUpdate();
         lastUpdated = updatedIndex;
         return new WriteOutcome(WriteOutcome.Kind.UPDATED, stored.createdIndex());
+    }
+
+    /** The latest received time per block of created indexes, gathered over a group and saved with it. */
+    private final class TimeBlocks
+    {
+        private final Map<Long, Long> maxReceived = new LinkedHashMap<>();
+
+        void add(WriteOutcome outcome, HtlcFailureRecord record)
+        {
+            if (outcome.kind() == WriteOutcome.Kind.INSERTED) {
+                maxReceived.merge(outcome.createdIndex() >> Schema.BLOCK_SHIFT, Rows.receivedNanos(record), Math::max);
+            }
+        }
+
+        void save()
+                throws SQLException
+        {
+            for (Map.Entry<Long, Long> block : maxReceived.entrySet()) {
+                timeBlockStatement.setLong(1, block.getKey());
+                timeBlockStatement.setLong(2, block.getValue());
+                timeBlockStatement.executeUpdate();
+            }
+        }
     }
 
     private static void bindColumns(PreparedStatement statement, int first, HtlcFailureRecord record)
@@ -291,20 +346,17 @@ public final class SqliteFailureStore
         statement.setBytes(i, RecordCodec.encode(record).toArray());
     }
 
-    private Optional<StoredFailure> findByIdentity(Connection connection, HtlcFailureRecord record)
+    private Optional<StoredFailure> findByIdentity(HtlcFailureRecord record)
             throws SQLException
     {
         if (record.inChannel().isEmpty() || record.inHtlcId().isEmpty()) {
             return Optional.empty();
         }
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT created_index, updated_index, record FROM htlc_failures WHERE in_channel = ? AND in_htlc_id = ? AND type = ?")) {
-            select.setLong(1, record.inChannel().get().value());
-            select.setLong(2, record.inHtlcId().getAsLong());
-            select.setInt(3, record.type().code());
-            try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(storedFailure(row)) : Optional.empty();
-            }
+        identityStatement.setLong(1, record.inChannel().get().value());
+        identityStatement.setLong(2, record.inHtlcId().getAsLong());
+        identityStatement.setInt(3, record.type().code());
+        try (ResultSet row = identityStatement.executeQuery()) {
+            return row.next() ? Optional.of(storedFailure(row)) : Optional.empty();
         }
     }
 
@@ -373,11 +425,9 @@ public final class SqliteFailureStore
         if (value == before) {
             return;
         }
-        try (PreparedStatement update = writeConnection.prepareStatement("UPDATE counters SET value = ? WHERE name = ?")) {
-            update.setLong(1, value);
-            update.setString(2, name);
-            update.executeUpdate();
-        }
+        counterStatement.setLong(1, value);
+        counterStatement.setString(2, name);
+        counterStatement.executeUpdate();
     }
 
     private long counter(String name)
@@ -458,6 +508,9 @@ public final class SqliteFailureStore
         }
         page.start().ifPresent(start -> where.add(order + " >= ?", start));
         return read(connection -> {
+            if (page.index() == Page.Index.CREATED && filter.since().isPresent()) {
+                where.add("created_index >= ?", firstCreatedIndexSince(connection, Rows.nanos(filter.since().get())));
+            }
             List<StoredFailure> result = new ArrayList<>();
             // Rows matched by a key prefix but not exactly are dropped; fetch on until the page is full.
             OptionalLong resume = OptionalLong.empty();
@@ -486,6 +539,25 @@ public final class SqliteFailureStore
             }
             return result;
         });
+    }
+
+    /**
+     * A lower bound on the created index of any row received at or after {@code sinceNanos}: the start
+     * of the first block whose latest received time reaches it. Exact, since every such row lies in such
+     * a block; deletes can only leave a block's maximum too high, which loosens the bound.
+     */
+    private static long firstCreatedIndexSince(Connection connection, long sinceNanos)
+            throws SQLException
+    {
+        try (PreparedStatement select = connection.prepareStatement("SELECT MIN(block) FROM time_blocks WHERE max_received_ns >= ?")) {
+            select.setLong(1, sinceNanos);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                long block = row.getLong(1);
+                // no block reaches the time: no row does either
+                return row.wasNull() ? Long.MAX_VALUE : block << Schema.BLOCK_SHIFT;
+            }
+        }
     }
 
     @Override
@@ -624,6 +696,19 @@ public final class SqliteFailureStore
         return pruned;
     }
 
+    /** Copies committed pages from the WAL into the database without blocking the writer (PASSIVE). */
+    private void checkpoint()
+    {
+        try (Statement statement = checkpointConnection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+        catch (SQLException e) {
+            if (!closed) {
+                LOG.log(Level.WARNING, "WAL checkpoint failed, will try again: " + e.getMessage());
+            }
+        }
+    }
+
     private void scheduledRetention()
     {
         try {
@@ -717,8 +802,12 @@ public final class SqliteFailureStore
             return;
         }
         closed = true;
-        if (retentionScheduler != null) {
-            retentionScheduler.shutdownNow();
+        background.shutdown();
+        try {
+            background.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         queue.add(new Stop());
         try {
@@ -735,6 +824,7 @@ public final class SqliteFailureStore
                 job.future().completeExceptionally(new StoreException("the store is closed"));
             }
         }
+        closeQuietly(checkpointConnection);
         closeQuietly(writeConnection);
         for (Connection reader : readers) {
             closeQuietly(reader);
