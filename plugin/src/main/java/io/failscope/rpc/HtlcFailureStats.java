@@ -59,7 +59,7 @@ public final class HtlcFailureStats
     {
         String groupName = params.string("group_by").orElse("reason");
         StatsGrouping grouping = StatsGrouping.forJsonName(groupName).orElseThrow(() -> RpcException.invalidParam("group_by", params.raw("group_by"),
-                "should be one of " + Stream.of(StatsGrouping.values()).map(StatsGrouping::jsonName).collect(Collectors.joining(", "))));
+                "should be one of " + Stream.of(StatsGrouping.values()).filter(value -> value != StatsGrouping.NONE).map(StatsGrouping::jsonName).collect(Collectors.joining(", "))));
         FailureFilter.Builder range = FailureFilter.builder();
         params.time("since").ifPresent(range::since);
         params.time("until").ifPresent(range::until);
@@ -96,6 +96,9 @@ public final class HtlcFailureStats
             case PEER_ID -> item.put(name, (String) key);
             case HOUR -> item.put(name, (Long) key * 3600);
             case DAY -> item.put(name, (Long) key * 86_400);
+            case NONE -> {
+                // internal: never a group_by a caller can ask for
+            }
         }
     }
 

@@ -5,9 +5,9 @@ import java.util.List;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Totals over a time range, one group per key. Records pruned by retention are counted from the
- * daily rollups; {@code unsplit} holds the pruned ones that the rollups cannot split by the chosen key
- * (they are in {@code total} too).
+ * Totals over a time range, one group per key. Records pruned by retention are still counted, from
+ * the daily totals; {@code unsplit} holds the pruned ones that the daily totals cannot split by the
+ * chosen key (they are in {@code total} too).
  */
 public record FailureStats(StatsGrouping grouping, List<Group> groups, Totals total, Totals unsplit)
 {
@@ -33,6 +33,11 @@ public record FailureStats(StatsGrouping grouping, List<Group> groups, Totals to
         public Totals plus(Totals other)
         {
             return new Totals(count + other.count, amountMsat + other.amountMsat, missedFeeMsat + other.missedFeeMsat);
+        }
+
+        public Totals minus(Totals other)
+        {
+            return new Totals(count - other.count, amountMsat - other.amountMsat, missedFeeMsat - other.missedFeeMsat);
         }
     }
 }

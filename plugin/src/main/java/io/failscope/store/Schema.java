@@ -93,6 +93,32 @@ final class Schema
                     );
                     INSERT INTO time_blocks (block, max_received_ns)
                     SELECT created_index >> 12, MAX(received_ns) FROM htlc_failures GROUP BY 1
+                    """),
+            // 4: daily totals of every record ever stored (kept when retention prunes rows, reduced when the
+            // operator deletes them), so statistics read a small table instead of every row; they absorb the
+            // rollups of pruned rows
+            sql("""
+                    CREATE TABLE daily_totals (
+                        day INTEGER NOT NULL,
+                        out_channel INTEGER NOT NULL,
+                        reason INTEGER NOT NULL,
+                        failcode INTEGER NOT NULL,
+                        type INTEGER NOT NULL,
+                        source INTEGER NOT NULL,
+                        count INTEGER NOT NULL,
+                        amount_msat INTEGER NOT NULL,
+                        missed_fee_msat INTEGER NOT NULL,
+                        PRIMARY KEY (day, out_channel, reason, failcode, type, source)
+                    ) WITHOUT ROWID;
+                    INSERT INTO daily_totals (day, out_channel, reason, failcode, type, source, count, amount_msat, missed_fee_msat)
+                    SELECT day, out_channel, reason, failcode, type, source, SUM(count), SUM(amount_msat), SUM(missed_fee_msat) FROM (
+                        SELECT received_ns - received_ns % 86400000000000 AS day, IFNULL(out_channel, -1) AS out_channel, IFNULL(reason, -1) AS reason,
+                               IFNULL(failcode, -1) AS failcode, type, source, 1 AS count, IFNULL(amount_msat, 0) AS amount_msat, missed_fee_msat
+                        FROM htlc_failures
+                        UNION ALL
+                        SELECT day, out_channel, reason, failcode, type, source, count, amount_msat, missed_fee_msat FROM daily_rollups)
+                    GROUP BY day, out_channel, reason, failcode, type, source;
+                    DROP TABLE daily_rollups
                     """));
 
     static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -243,13 +243,11 @@ public final class SqliteFailureStore
         }
         List<WriteOutcome> outcomes = inTransaction(connection -> {
             List<WriteOutcome> results = new ArrayList<>(group.size());
-            TimeBlocks blocks = new TimeBlocks();
+            GroupChanges changes = new GroupChanges();
             for (Insert insert : group) {
-                WriteOutcome outcome = write(insert.record());
-                results.add(outcome);
-                blocks.add(outcome, insert.record());
+                results.add(write(insert.record(), changes));
             }
-            blocks.save();
+            changes.save(connection);
             return results;
         });
         if (outcomes != null) {
@@ -261,10 +259,9 @@ public final class SqliteFailureStore
         for (Insert insert : group) {
             try {
                 List<WriteOutcome> single = inTransactionOrThrow(connection -> {
-                    WriteOutcome outcome = write(insert.record());
-                    TimeBlocks blocks = new TimeBlocks();
-                    blocks.add(outcome, insert.record());
-                    blocks.save();
+                    GroupChanges changes = new GroupChanges();
+                    WriteOutcome outcome = write(insert.record(), changes);
+                    changes.save(connection);
                     return List.of(outcome);
                 });
                 insert.future().complete(single.get(0));
@@ -276,7 +273,7 @@ public final class SqliteFailureStore
         }
     }
 
-    private WriteOutcome write(HtlcFailureRecord incoming)
+    private WriteOutcome write(HtlcFailureRecord incoming, GroupChanges changes)
             throws SQLException
     {
         long createdIndex = lastCreated + 1;
@@ -285,6 +282,7 @@ public final class SqliteFailureStore
         bindColumns(insertStatement, 2, record);
         if (insertStatement.executeUpdate() == 1) {
             lastCreated = createdIndex;
+            changes.inserted(createdIndex, record);
             return new WriteOutcome(WriteOutcome.Kind.INSERTED, createdIndex);
         }
         // The HTLC is stored already: fold the new event in.
@@ -300,25 +298,28 @@ public final class SqliteFailureStore
         updateStatement.setLong(16, stored.createdIndex());
         updateStatement.executeUpdate();
         lastUpdated = updatedIndex;
+        changes.totals.remove(stored.record());
+        changes.totals.add(merged);
         return new WriteOutcome(WriteOutcome.Kind.UPDATED, stored.createdIndex());
     }
 
-    /** The latest received time per block of created indexes, gathered over a group and saved with it. */
-    private final class TimeBlocks
+    /** What a group of writes changes besides the rows: daily totals and per-block latest received times. */
+    private final class GroupChanges
     {
-        private final Map<Long, Long> maxReceived = new LinkedHashMap<>();
+        private final DailyTotals totals = new DailyTotals();
+        private final Map<Long, Long> maxReceivedByBlock = new LinkedHashMap<>();
 
-        void add(WriteOutcome outcome, HtlcFailureRecord record)
+        void inserted(long createdIndex, HtlcFailureRecord record)
         {
-            if (outcome.kind() == WriteOutcome.Kind.INSERTED) {
-                maxReceived.merge(outcome.createdIndex() >> Schema.BLOCK_SHIFT, Rows.receivedNanos(record), Math::max);
-            }
+            totals.add(record);
+            maxReceivedByBlock.merge(createdIndex >> Schema.BLOCK_SHIFT, Rows.receivedNanos(record), Math::max);
         }
 
-        void save()
+        void save(Connection connection)
                 throws SQLException
         {
-            for (Map.Entry<Long, Long> block : maxReceived.entrySet()) {
+            totals.save(connection);
+            for (Map.Entry<Long, Long> block : maxReceivedByBlock.entrySet()) {
                 timeBlockStatement.setLong(1, block.getKey());
                 timeBlockStatement.setLong(2, block.getValue());
                 timeBlockStatement.executeUpdate();
@@ -560,54 +561,107 @@ public final class SqliteFailureStore
         }
     }
 
+    /**
+     * Splittable groupings read whole days from {@code daily_totals} and the partial days at the edges
+     * of the range from the rows; the others read the rows, and report as {@code unsplit} what the
+     * totals hold beyond the rows over the whole days of the range (rows pruned by retention). Rows
+     * pruned from a partial edge day are not counted.
+     */
     @Override
     public FailureStats stats(FailureFilter filter, StatsGrouping grouping)
     {
         requireNonNull(filter, "filter is null");
         requireNonNull(grouping, "grouping is null");
+        OptionalLong since = filter.since().map(time -> OptionalLong.of(Rows.nanos(time))).orElse(OptionalLong.empty());
+        OptionalLong until = filter.until().map(time -> OptionalLong.of(Rows.nanos(time))).orElse(OptionalLong.empty());
+        OptionalLong firstDay = since.isPresent() ? OptionalLong.of(ceilDay(since.getAsLong())) : OptionalLong.empty();
+        OptionalLong endDay = until.isPresent() ? OptionalLong.of(until.getAsLong() - until.getAsLong() % DailyTotals.NANOS_PER_DAY) : OptionalLong.empty();
+        boolean wholeDays = firstDay.isEmpty() || endDay.isEmpty() || firstDay.getAsLong() < endDay.getAsLong();
         return read(connection -> {
             Map<Object, FailureStats.Totals> groups = new LinkedHashMap<>();
-            Where live = Where.timeRange(filter);
-            String select = "SELECT " + grouping.liveExpression() + ", COUNT(*), SUM(amount_msat), SUM(missed_fee_msat), MIN(created_index) FROM htlc_failures";
-            try (PreparedStatement statement = live.prepare(connection, select, " GROUP BY 1")) {
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        Object key = rows.getObject(1) == null ? null : rows.getLong(1);
-                        if (grouping == StatsGrouping.PEER_ID && key != null) {
-                            key = outPeerOf(connection, rows.getLong(5));
-                        }
-                        groups.merge(key, totals(rows), FailureStats.Totals::plus);
+            FailureStats.Totals unsplit = FailureStats.Totals.ZERO;
+            Optional<String> totalsKey = grouping.rollupExpression();
+            if (totalsKey.isPresent()) {
+                if (wholeDays) {
+                    groupTotals(connection, totalsKey.get(), firstDay, endDay, groups);
+                    if (since.isPresent() && since.getAsLong() < firstDay.getAsLong()) {
+                        groupRows(connection, grouping, since, firstDay, groups);
+                    }
+                    if (until.isPresent() && endDay.getAsLong() < until.getAsLong()) {
+                        groupRows(connection, grouping, endDay, until, groups);
                     }
                 }
+                else {
+                    groupRows(connection, grouping, since, until, groups);
+                }
             }
-            FailureStats.Totals unsplit = FailureStats.Totals.ZERO;
-            Where rollup = Where.dayRange(filter);
-            Optional<String> rollupKey = grouping.rollupExpression();
-            String rollupSelect = "SELECT " + rollupKey.orElse("NULL") + ", SUM(count), SUM(amount_msat), SUM(missed_fee_msat) FROM daily_rollups";
-            try (PreparedStatement statement = rollup.prepare(connection, rollupSelect, " GROUP BY 1")) {
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        FailureStats.Totals totals = totals(rows);
-                        if (rollupKey.isEmpty()) {
-                            unsplit = unsplit.plus(totals);
-                        }
-                        else {
-                            long key = rows.getLong(1);
-                            // rollups store "none" as -1
-                            groups.merge(key == -1 ? null : key, totals, FailureStats.Totals::plus);
-                        }
-                    }
+            else {
+                groupRows(connection, grouping, since, until, groups);
+                if (wholeDays) {
+                    Map<Object, FailureStats.Totals> stored = new LinkedHashMap<>();
+                    groupTotals(connection, "NULL", firstDay, endDay, stored);
+                    Map<Object, FailureStats.Totals> live = new LinkedHashMap<>();
+                    groupRows(connection, StatsGrouping.NONE, firstDay, endDay, live);
+                    FailureStats.Totals storedTotals = stored.values().stream().reduce(FailureStats.Totals.ZERO, FailureStats.Totals::plus);
+                    FailureStats.Totals liveTotals = live.values().stream().reduce(FailureStats.Totals.ZERO, FailureStats.Totals::plus);
+                    unsplit = storedTotals.minus(liveTotals);
                 }
             }
             List<FailureStats.Group> result = new ArrayList<>();
             FailureStats.Totals total = unsplit;
             for (Map.Entry<Object, FailureStats.Totals> entry : groups.entrySet()) {
+                if (entry.getValue().count() == 0) {
+                    continue;
+                }
                 result.add(new FailureStats.Group(entry.getKey(), entry.getValue()));
                 total = total.plus(entry.getValue());
             }
             result.sort(groupOrder(grouping));
             return new FailureStats(grouping, result, total, unsplit);
         });
+    }
+
+    private static long ceilDay(long nanos)
+    {
+        long floor = nanos - nanos % DailyTotals.NANOS_PER_DAY;
+        return floor == nanos ? nanos : floor + DailyTotals.NANOS_PER_DAY;
+    }
+
+    private static void groupTotals(Connection connection, String key, OptionalLong firstDay, OptionalLong endDay, Map<Object, FailureStats.Totals> groups)
+            throws SQLException
+    {
+        Where where = new Where();
+        firstDay.ifPresent(day -> where.add("day >= ?", day));
+        endDay.ifPresent(day -> where.add("day < ?", day));
+        try (PreparedStatement statement = where.prepare(connection, "SELECT " + key + ", SUM(count), SUM(amount_msat), SUM(missed_fee_msat) FROM daily_totals", " GROUP BY 1")) {
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Object value = rows.getObject(1) == null ? null : rows.getLong(1);
+                    // the totals store "none" as -1
+                    groups.merge(value != null && (Long) value == -1 ? null : value, totals(rows), FailureStats.Totals::plus);
+                }
+            }
+        }
+    }
+
+    private static void groupRows(Connection connection, StatsGrouping grouping, OptionalLong from, OptionalLong to, Map<Object, FailureStats.Totals> groups)
+            throws SQLException
+    {
+        Where where = new Where();
+        from.ifPresent(nanos -> where.add("received_ns >= ?", nanos));
+        to.ifPresent(nanos -> where.add("received_ns < ?", nanos));
+        String select = "SELECT " + grouping.liveExpression() + ", COUNT(*), SUM(amount_msat), SUM(missed_fee_msat), MIN(created_index) FROM htlc_failures";
+        try (PreparedStatement statement = where.prepare(connection, select, " GROUP BY 1")) {
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Object key = rows.getObject(1) == null ? null : rows.getLong(1);
+                    if (grouping == StatsGrouping.PEER_ID && key != null) {
+                        key = outPeerOf(connection, rows.getLong(5));
+                    }
+                    groups.merge(key, totals(rows), FailureStats.Totals::plus);
+                }
+            }
+        }
     }
 
     private static Comparator<FailureStats.Group> groupOrder(StatsGrouping grouping)
@@ -648,7 +702,7 @@ public final class SqliteFailureStore
         Where where = Where.of(filter);
         long deleted = 0;
         while (true) {
-            long batch = onWriter(connection -> deleteBatch(connection, where, filter, retention.batchSize(), false));
+            long batch = onWriter(connection -> deleteBatch(connection, where, filter, retention.batchSize(), true));
             deleted += batch;
             if (batch == 0) {
                 return deleted;
@@ -687,7 +741,7 @@ public final class SqliteFailureStore
     {
         long pruned = 0;
         while (!closed) {
-            long batch = onWriter(connection -> deleteBatch(connection, where, FailureFilter.ALL, retention.batchSize(), true));
+            long batch = onWriter(connection -> deleteBatch(connection, where, FailureFilter.ALL, retention.batchSize(), false));
             pruned += batch;
             if (batch == 0) {
                 break;
@@ -724,10 +778,14 @@ public final class SqliteFailureStore
         }
     }
 
-    /** Deletes up to {@code limit} matching rows, oldest first, rolling them up first when pruning. */
-    private static long deleteBatch(Connection connection, Where where, FailureFilter filter, int limit, boolean rollUp)
+    /**
+     * Deletes up to {@code limit} matching rows, oldest first. An operator's delete also takes the rows
+     * out of the daily totals; retention's pruning leaves them there, so statistics keep counting them.
+     */
+    private static long deleteBatch(Connection connection, Where where, FailureFilter filter, int limit, boolean fromTotals)
             throws SQLException
     {
+        DailyTotals totals = new DailyTotals();
         List<Long> ids = new ArrayList<>();
         try (PreparedStatement select = where.prepare(connection, "SELECT created_index, updated_index, record FROM htlc_failures", " ORDER BY created_index LIMIT " + limit)) {
             try (ResultSet rows = select.executeQuery()) {
@@ -735,6 +793,9 @@ public final class SqliteFailureStore
                     StoredFailure stored = storedFailure(rows);
                     if (filter.matchesExactly(stored.record())) {
                         ids.add(stored.createdIndex());
+                        if (fromTotals) {
+                            totals.remove(stored.record());
+                        }
                     }
                 }
             }
@@ -742,33 +803,18 @@ public final class SqliteFailureStore
         if (ids.isEmpty()) {
             return 0;
         }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TEMP TABLE IF NOT EXISTS doomed (created_index INTEGER PRIMARY KEY)");
-            statement.execute("DELETE FROM doomed");
-        }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO doomed (created_index) VALUES (?)")) {
+        long deleted = 0;
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM htlc_failures WHERE created_index = ?")) {
             for (long id : ids) {
-                insert.setLong(1, id);
-                insert.addBatch();
+                delete.setLong(1, id);
+                delete.addBatch();
             }
-            insert.executeBatch();
-        }
-        try (Statement statement = connection.createStatement()) {
-            if (rollUp) {
-                statement.execute("""
-                        INSERT INTO daily_rollups (day, out_channel, reason, failcode, type, source, count, amount_msat, missed_fee_msat)
-                        SELECT received_ns - received_ns % 86400000000000, IFNULL(out_channel, -1), IFNULL(reason, -1), IFNULL(failcode, -1), type, source,
-                               COUNT(*), SUM(IFNULL(amount_msat, 0)), SUM(missed_fee_msat)
-                        FROM htlc_failures WHERE created_index IN (SELECT created_index FROM doomed)
-                        GROUP BY 1, 2, 3, 4, 5, 6
-                        ON CONFLICT (day, out_channel, reason, failcode, type, source) DO UPDATE SET
-                            count = count + excluded.count,
-                            amount_msat = amount_msat + excluded.amount_msat,
-                            missed_fee_msat = missed_fee_msat + excluded.missed_fee_msat
-                        """);
+            for (int count : delete.executeBatch()) {
+                deleted += count;
             }
-            return statement.executeUpdate("DELETE FROM htlc_failures WHERE created_index IN (SELECT created_index FROM doomed)");
         }
+        totals.save(connection);
+        return deleted;
     }
 
     // ---- rows ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** What {@code htlcfailurestats} groups by, and whether daily rollups can be split that way. */
+/** What {@code htlcfailurestats} groups by, and whether the daily totals can be split that way. */
 public enum StatsGrouping
 {
     REASON("reason", "reason"),
@@ -14,7 +14,9 @@ public enum StatsGrouping
     IN_CHANNEL("in_channel", null),
     PEER_ID("out_peer_key", null),
     HOUR("received_ns / 3600000000000", null),
-    DAY("received_ns / 86400000000000", "day / 86400000000000");
+    DAY("received_ns / 86400000000000", "day / 86400000000000"),
+    /** No grouping: one group with everything (used internally). */
+    NONE("NULL", "NULL");
 
     private final String liveExpression;
     private final String rollupExpression;
@@ -32,7 +34,7 @@ public enum StatsGrouping
 
     public static Optional<StatsGrouping> forJsonName(String name)
     {
-        return Stream.of(values()).filter(value -> value.jsonName().equals(name)).findFirst();
+        return Stream.of(values()).filter(value -> value != NONE && value.jsonName().equals(name)).findFirst();
     }
 
     String liveExpression()
@@ -40,7 +42,7 @@ public enum StatsGrouping
         return liveExpression;
     }
 
-    /** The rollup column for this grouping; empty when a day's rollup cannot be split this way. */
+    /** The daily totals' column for this grouping; empty when a day's totals cannot be split this way. */
     Optional<String> rollupExpression()
     {
         return Optional.ofNullable(rollupExpression);

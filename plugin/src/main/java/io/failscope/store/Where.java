@@ -44,14 +44,6 @@ final class Where
         return where;
     }
 
-    /** The time range on daily rollups: the days that start inside it. */
-    static Where dayRange(FailureFilter filter)
-    {
-        Where where = new Where();
-        filter.since().ifPresent(since -> where.add("day >= ?", Rows.nanos(since)));
-        filter.until().ifPresent(until -> where.add("day < ?", Rows.nanos(until)));
-        return where;
-    }
 
     void add(String clause, Object... values)
     {

@@ -22,7 +22,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -209,6 +211,40 @@ final class TestSqliteFailureStore
             FailureStats inChannelAfter = store.stats(FailureFilter.ALL, StatsGrouping.IN_CHANNEL);
             assertThat(inChannelAfter.total()).isEqualTo(inChannelBefore.total());
             assertThat(inChannelAfter.unsplit().count()).isEqualTo(expectedPruned);
+        }
+    }
+
+    @Test
+    void statisticsOverAnyTimeRangeMatchTheRecords()
+            throws Exception
+    {
+        List<HtlcFailureRecord> records = StoreSamples.records(1200, 11);
+        Random random = new Random(12);
+        try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
+            submitAll(store, records);
+            for (int i = 0; i < 60; i++) {
+                FailureFilter.Builder range = FailureFilter.builder();
+                if (random.nextInt(4) > 0) {
+                    range.since(StoreSamples.T0.plusSeconds(random.nextInt(10 * 86_400)).plusNanos(random.nextInt(1_000_000_000)));
+                }
+                if (random.nextInt(4) > 0) {
+                    range.until(StoreSamples.T0.plusSeconds(random.nextInt(11 * 86_400)));
+                }
+                FailureFilter filter = range.build();
+                List<HtlcFailureRecord> selected = records.stream().filter(record -> StoreSamples.matches(filter, record)).toList();
+                for (StatsGrouping grouping : List.of(StatsGrouping.REASON, StatsGrouping.OUT_CHANNEL, StatsGrouping.DAY, StatsGrouping.HOUR)) {
+                    FailureStats stats = store.stats(filter, grouping);
+                    assertThat(stats.total().count()).as("%s %s", grouping, filter).isEqualTo(selected.size());
+                    assertThat(stats.total().amountMsat()).isEqualTo(selected.stream().mapToLong(record -> record.inMsat().getAsLong()).sum());
+                    assertThat(stats.total().missedFeeMsat()).isEqualTo(selected.stream().mapToLong(Rows::missedFeeMsat).sum());
+                    assertThat(stats.unsplit()).isEqualTo(FailureStats.Totals.ZERO);
+                }
+                Map<Object, Long> byReason = new HashMap<>();
+                selected.forEach(record -> byReason.merge(record.reason().map(reason -> (Object) (long) reason.reason().reason().index()).orElse("none"), 1L, Long::sum));
+                Map<Object, Long> actual = new HashMap<>();
+                store.stats(filter, StatsGrouping.REASON).groups().forEach(group -> actual.put(group.key() == null ? "none" : group.key(), group.totals().count()));
+                assertThat(actual).as("%s", filter).isEqualTo(byReason);
+            }
         }
     }
 
