@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,12 +22,45 @@ public final class ConfigValues
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d|w)?");
 
     private final Map<String, String> values;
+    private final Function<String, String> displayName;
     private final Set<String> known = new TreeSet<>();
     private final List<String> problems = new ArrayList<>();
 
     public ConfigValues(Map<String, String> values)
     {
+        this(values, Function.identity());
+    }
+
+    /** {@code displayName} turns a key into the name the user wrote (a Core Lightning option name, say). */
+    public ConfigValues(Map<String, String> values, Function<String, String> displayName)
+    {
         this.values = Map.copyOf(requireNonNull(values, "values is null"));
+        this.displayName = requireNonNull(displayName, "displayName is null");
+    }
+
+    public String getString(ConfigKey key)
+    {
+        known.add(key.key());
+        String value = values.get(key.key());
+        return value == null ? key.defaultValue() : value;
+    }
+
+    public long getLong(ConfigKey key, long min, long max)
+    {
+        long fallback = key.defaultValue() == null ? 0 : Long.parseLong(key.defaultValue());
+        return getLong(key.key(), fallback, min, max);
+    }
+
+    public Duration getDuration(ConfigKey key, Duration min, Duration max)
+    {
+        Duration fallback = parseDuration(key.defaultValue());
+        return getDuration(key.key(), fallback, min, max);
+    }
+
+    /** Records a problem found by the caller, naming the key as the user wrote it. */
+    public void problem(String key, String message)
+    {
+        problems.add(displayName.apply(key) + ": " + message);
     }
 
     public long getLong(String key, long defaultValue, long min, long max)
@@ -39,13 +73,13 @@ public final class ConfigValues
         try {
             long value = Long.parseLong(text.strip());
             if (value < min || value > max) {
-                problems.add(key + ": must be between " + min + " and " + max + ", got '" + text + "'");
+                problem(key, "must be between " + min + " and " + max + ", got '" + text + "'");
                 return defaultValue;
             }
             return value;
         }
         catch (NumberFormatException e) {
-            problems.add(key + ": must be a whole number, got '" + text + "'");
+            problem(key, "must be a whole number, got '" + text + "'");
             return defaultValue;
         }
     }
@@ -61,13 +95,27 @@ public final class ConfigValues
         if (text == null) {
             return defaultValue;
         }
-        Matcher matcher = DURATION.matcher(text.strip());
-        if (!matcher.matches() || (matcher.group(2) == null && !matcher.group(1).matches("0+"))) {
-            problems.add(key + ": must be a duration such as 30s, 10m, 12h or 90d, got '" + text + "'");
+        Duration value = parseDuration(text);
+        if (value == null) {
+            problem(key, "must be a duration such as 30s, 10m, 12h or 90d, got '" + text + "'");
             return defaultValue;
         }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            problem(key, "must be between " + describe(min) + " and " + describe(max) + ", got '" + text + "'");
+            return defaultValue;
+        }
+        return value;
+    }
+
+    /** Null when {@code text} is not a duration. */
+    static Duration parseDuration(String text)
+    {
+        Matcher matcher = DURATION.matcher(text.strip());
+        if (!matcher.matches() || (matcher.group(2) == null && !matcher.group(1).matches("0+"))) {
+            return null;
+        }
         long amount = Long.parseLong(matcher.group(1));
-        Duration value = switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
+        return switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
@@ -75,11 +123,6 @@ public final class ConfigValues
             case "d" -> Duration.ofDays(amount);
             default -> Duration.ofDays(amount * 7);
         };
-        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            problems.add(key + ": must be between " + describe(min) + " and " + describe(max) + ", got '" + text + "'");
-            return defaultValue;
-        }
-        return value;
     }
 
     /** Fails with every problem found, including keys nobody read. */
@@ -89,7 +132,7 @@ public final class ConfigValues
         for (String key : new TreeSet<>(values.keySet())) {
             if (!known.contains(key)) {
                 String closest = closest(key);
-                problems.add("unknown key " + key + (closest == null ? "" : " (did you mean " + closest + "?)"));
+                problems.add("unknown key " + displayName.apply(key) + (closest == null ? "" : " (did you mean " + displayName.apply(closest) + "?)"));
             }
         }
         if (!problems.isEmpty()) {

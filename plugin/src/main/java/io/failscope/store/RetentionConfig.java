@@ -1,8 +1,10 @@
 package io.failscope.store;
 
+import io.failscope.config.ConfigKey;
 import io.failscope.config.ConfigValues;
 
 import java.time.Duration;
+import java.util.List;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,6 +20,12 @@ import static java.util.Objects.requireNonNull;
  */
 public record RetentionConfig(Duration maxAge, long maxRows, Duration interval, int batchSize)
 {
+    public static final ConfigKey MAX_AGE = new ConfigKey("retention.max-age", "0", "Prune HTLC failure records received longer ago than this (30s, 10m, 12h, 90d, 2w); 0 keeps them forever.");
+    public static final ConfigKey MAX_ROWS = new ConfigKey("retention.max-rows", "0", "Keep at most this many HTLC failure records, pruning the oldest first; 0 means no cap.");
+    public static final ConfigKey INTERVAL = new ConfigKey("retention.interval", "10m", "How often the retention limits are enforced.");
+    public static final ConfigKey BATCH_SIZE = new ConfigKey("retention.batch-size", "10000", "Rows pruned per transaction, so pruning never holds the writer for long.");
+    public static final List<ConfigKey> KEYS = List.of(MAX_AGE, MAX_ROWS, INTERVAL, BATCH_SIZE);
+
     public static final RetentionConfig DEFAULT = new RetentionConfig(Duration.ZERO, 0, Duration.ofMinutes(10), 10_000);
 
     public RetentionConfig
@@ -47,9 +55,9 @@ public record RetentionConfig(Duration maxAge, long maxRows, Duration interval, 
     public static RetentionConfig read(ConfigValues values)
     {
         return new RetentionConfig(
-                values.getDuration("retention.max-age", DEFAULT.maxAge, Duration.ZERO, Duration.ofDays(36_500)),
-                values.getLong("retention.max-rows", DEFAULT.maxRows, 0, Long.MAX_VALUE),
-                values.getDuration("retention.interval", DEFAULT.interval, Duration.ofSeconds(1), Duration.ofDays(7)),
-                (int) values.getLong("retention.batch-size", DEFAULT.batchSize, 1, 1_000_000));
+                values.getDuration(MAX_AGE, Duration.ZERO, Duration.ofDays(36_500)),
+                values.getLong(MAX_ROWS, 0, Long.MAX_VALUE),
+                values.getDuration(INTERVAL, Duration.ofSeconds(1), Duration.ofDays(7)),
+                (int) values.getLong(BATCH_SIZE, 1, 1_000_000));
     }
 }

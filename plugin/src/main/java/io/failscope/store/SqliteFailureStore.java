@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -502,7 +503,7 @@ public final class SqliteFailureStore
     {
         requireNonNull(filter, "filter is null");
         requireNonNull(page, "page is null");
-        Where where = Where.of(filter);
+        Where where = Where.withoutPeer(filter);
         String order = page.index() == Page.Index.CREATED ? "created_index" : "updated_index";
         if (page.index() == Page.Index.UPDATED) {
             where.add("updated_index IS NOT NULL");
@@ -512,34 +513,54 @@ public final class SqliteFailureStore
             if (page.index() == Page.Index.CREATED && filter.since().isPresent()) {
                 where.add("created_index >= ?", firstCreatedIndexSince(connection, Rows.nanos(filter.since().get())));
             }
-            List<StoredFailure> result = new ArrayList<>();
-            // Rows matched by a key prefix but not exactly are dropped; fetch on until the page is full.
-            OptionalLong resume = OptionalLong.empty();
-            while (result.size() < page.limit()) {
-                Where slice = where.copy();
-                if (resume.isPresent()) {
-                    slice.add(order + " > ?", resume.getAsLong());
+            if (filter.peer().isEmpty()) {
+                return fetchPage(connection, where, filter, page, order);
+            }
+            // the peer may be on either side: one ordered scan per side, merged
+            long key = Rows.peerKey(filter.peer().get());
+            TreeMap<Long, StoredFailure> merged = new TreeMap<>();
+            for (String column : List.of("in_peer_key", "out_peer_key")) {
+                Where side = where.copy();
+                side.add(column + " = ?", key);
+                for (StoredFailure stored : fetchPage(connection, side, filter, page, order)) {
+                    merged.put(page.index() == Page.Index.CREATED ? stored.createdIndex() : stored.updatedIndex().getAsLong(), stored);
                 }
-                int wanted = page.limit() - result.size();
-                int fetched = 0;
-                try (PreparedStatement select = slice.prepare(connection, "SELECT created_index, updated_index, record FROM htlc_failures", " ORDER BY " + order + " LIMIT " + wanted)) {
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            fetched++;
-                            StoredFailure stored = storedFailure(rows);
-                            resume = OptionalLong.of(page.index() == Page.Index.CREATED ? stored.createdIndex() : stored.updatedIndex().getAsLong());
-                            if (filter.matchesExactly(stored.record())) {
-                                result.add(stored);
-                            }
+            }
+            return merged.values().stream().limit(page.limit()).toList();
+        });
+    }
+
+    /** Up to a page of rows matching {@code where} and, exactly, {@code filter}, in index order. */
+    private static List<StoredFailure> fetchPage(Connection connection, Where where, FailureFilter filter, Page page, String order)
+            throws SQLException
+    {
+        List<StoredFailure> result = new ArrayList<>();
+        // Rows matched by a key prefix but not exactly are dropped; fetch on until the page is full.
+        OptionalLong resume = OptionalLong.empty();
+        while (result.size() < page.limit()) {
+            Where slice = where.copy();
+            if (resume.isPresent()) {
+                slice.add(order + " > ?", resume.getAsLong());
+            }
+            int wanted = page.limit() - result.size();
+            int fetched = 0;
+            try (PreparedStatement select = slice.prepare(connection, "SELECT created_index, updated_index, record FROM htlc_failures", " ORDER BY " + order + " LIMIT " + wanted)) {
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        fetched++;
+                        StoredFailure stored = storedFailure(rows);
+                        resume = OptionalLong.of(page.index() == Page.Index.CREATED ? stored.createdIndex() : stored.updatedIndex().getAsLong());
+                        if (filter.matchesExactly(stored.record())) {
+                            result.add(stored);
                         }
                     }
                 }
-                if (fetched < wanted) {
-                    break;
-                }
             }
-            return result;
-        });
+            if (fetched < wanted) {
+                break;
+            }
+        }
+        return result;
     }
 
     /**

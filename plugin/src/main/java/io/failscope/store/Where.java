@@ -18,6 +18,18 @@ final class Where
 
     static Where of(FailureFilter filter)
     {
+        Where where = withoutPeer(filter);
+        filter.peer().map(Rows::peerKey).ifPresent(key -> where.add("(in_peer_key = ? OR out_peer_key = ?)", key, key));
+        return where;
+    }
+
+    /**
+     * Every part of the filter but the peer, which matches either of two columns: a query that pages
+     * runs once per column, each in its index's order, and merges the two (an OR would make SQLite
+     * collect and sort every row of the peer).
+     */
+    static Where withoutPeer(FailureFilter filter)
+    {
         Where where = timeRange(filter);
         if (!filter.reasons().isEmpty()) {
             where.clauses.add("reason IN (" + filter.reasons().stream().map(reason -> "?").collect(Collectors.joining(", ")) + ")");
@@ -28,7 +40,6 @@ final class Where
         filter.source().ifPresent(source -> where.add("source = ?", source.code()));
         filter.inChannel().map(ShortChannelId::value).ifPresent(scid -> where.add("in_channel = ?", scid));
         filter.outChannel().map(ShortChannelId::value).ifPresent(scid -> where.add("out_channel = ?", scid));
-        filter.peer().map(Rows::peerKey).ifPresent(key -> where.add("(in_peer_key = ? OR out_peer_key = ?)", key, key));
         filter.paymentHash().map(Rows::paymentHashKey).ifPresent(key -> where.add("payment_hash_key = ?", key));
         filter.minMsat().ifPresent(msat -> where.add("amount_msat >= ?", msat));
         filter.maxMsat().ifPresent(msat -> where.add("amount_msat <= ?", msat));

@@ -263,6 +263,23 @@ final class TestSqliteFailureStore
     }
 
     @Test
+    void retentionRunsOnItsOwnSchedule()
+            throws Exception
+    {
+        List<HtlcFailureRecord> records = StoreSamples.records(40, 13);
+        try (SqliteFailureStore store = SqliteFailureStore.open(directory, new RetentionConfig(Duration.ZERO, 5, Duration.ofSeconds(1), 3), CLOCK)) {
+            submitAll(store, records);
+            // no call to enforceRetention: the store's own schedule prunes down to the cap
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (store.list(FailureFilter.ALL, Page.first(100)).size() > 5 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(store.list(FailureFilter.ALL, Page.first(100))).extracting(StoredFailure::createdIndex).containsExactly(36L, 37L, 38L, 39L, 40L);
+            assertThat(store.stats(FailureFilter.ALL, StatsGrouping.TYPE).total().count()).isEqualTo(40);
+        }
+    }
+
+    @Test
     void deleteRemovesOnlyWhatMatchesAndLeavesNoRollup()
             throws Exception
     {
