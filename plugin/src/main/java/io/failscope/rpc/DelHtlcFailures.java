@@ -5,6 +5,8 @@ import io.failscope.store.FailureFilter;
 import io.failscope.store.FailureStore;
 
 import java.time.Instant;
+import jakarta.inject.Inject;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,29 +29,23 @@ public final class DelHtlcFailures
         PARAMETERS = List.copyOf(names);
     }
 
+    public static final Info INFO = new Info("delhtlcfailures", PARAMETERS,
+            "Delete recorded HTLC failures received before a time and/or matching listhtlcfailures filters; returns how many were deleted.");
+
     private final FailureStore store;
 
+    @Inject
     public DelHtlcFailures(FailureStore store)
     {
         this.store = requireNonNull(store, "store is null");
     }
 
-    @Override
-    public String name()
-    {
-        return "delhtlcfailures";
-    }
+
 
     @Override
-    public List<String> parameters()
+    public Info info()
     {
-        return PARAMETERS;
-    }
-
-    @Override
-    public String description()
-    {
-        return "Delete recorded HTLC failures received before a time and/or matching listhtlcfailures filters; returns how many were deleted.";
+        return INFO;
     }
 
     @Override

@@ -13,6 +13,8 @@ import io.failscope.store.FailureStats;
 import io.failscope.store.FailureStore;
 import io.failscope.store.StatsGrouping;
 
+import jakarta.inject.Inject;
+
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -21,36 +23,30 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * {@code htlcfailurestats}: counts, amounts and missed fees over a time range, grouped by reason,
- * failcode, type, channel, peer or time bucket. Periods pruned by retention come from daily rollups.
+ * failcode, type, channel, peer or time bucket. Periods pruned by retention come from the daily totals.
  */
 public final class HtlcFailureStats
         implements RpcMethod
 {
     private static final List<String> PARAMETERS = List.of("group_by", "since", "until");
 
+    public static final Info INFO = new Info("htlcfailurestats", PARAMETERS,
+            "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour or day.");
+
     private final FailureStore store;
 
+    @Inject
     public HtlcFailureStats(FailureStore store)
     {
         this.store = requireNonNull(store, "store is null");
     }
 
-    @Override
-    public String name()
-    {
-        return "htlcfailurestats";
-    }
+
 
     @Override
-    public List<String> parameters()
+    public Info info()
     {
-        return PARAMETERS;
-    }
-
-    @Override
-    public String description()
-    {
-        return "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour or day.";
+        return INFO;
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.failscope.store.FailureStore;
 import io.failscope.store.Page;
 import io.failscope.store.StoredFailure;
 
+import jakarta.inject.Inject;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,29 +32,23 @@ public final class ListHtlcFailures
         PARAMETERS = List.copyOf(names);
     }
 
+    public static final Info INFO = new Info("listhtlcfailures", PARAMETERS,
+            "List recorded HTLC failures with their precise local reason; filter by reason, failcode, type, source, channel, peer, payment hash, time and amount; page with index/start/limit.");
+
     private final FailureStore store;
 
+    @Inject
     public ListHtlcFailures(FailureStore store)
     {
         this.store = requireNonNull(store, "store is null");
     }
 
-    @Override
-    public String name()
-    {
-        return "listhtlcfailures";
-    }
+
 
     @Override
-    public List<String> parameters()
+    public Info info()
     {
-        return PARAMETERS;
-    }
-
-    @Override
-    public String description()
-    {
-        return "List recorded HTLC failures with their precise local reason; filter by reason, failcode, type, source, channel, peer, payment hash, time and amount; page with index/start/limit.";
+        return INFO;
     }
 
     @Override

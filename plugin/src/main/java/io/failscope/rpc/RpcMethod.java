@@ -7,18 +7,28 @@ import java.util.List;
 /** A JSON-RPC method failscope serves, in both dialects. */
 public interface RpcMethod
 {
-    String name();
-
-    /** Parameter names in positional order (for array params). */
-    List<String> parameters();
-
-    /** Core Lightning's usage string: optional parameters in brackets. */
-    default String usage()
+    /** What the manifest says of the method: known before anything is wired. */
+    record Info(String name, List<String> parameters, String description)
     {
-        return String.join(" ", parameters().stream().map(name -> "[" + name + "]").toList());
+        /** Core Lightning's usage string: optional parameters in brackets. */
+        public String usage()
+        {
+            return String.join(" ", parameters.stream().map(parameter -> "[" + parameter + "]").toList());
+        }
     }
 
-    String description();
+    Info info();
+
+    default String name()
+    {
+        return info().name();
+    }
+
+    /** Parameter names in positional order (for array params). */
+    default List<String> parameters()
+    {
+        return info().parameters();
+    }
 
     JsonNode invoke(Params params)
             throws RpcException;

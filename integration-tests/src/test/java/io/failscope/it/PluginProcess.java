@@ -1,0 +1,276 @@
+package io.failscope.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The real {@code bin/failscope}, started and driven the way lightningd drives a plugin: environment
+ * {@code LIGHTNINGD_PLUGIN=1}, working directory the network directory, messages on stdin ended by a
+ * blank line. Every byte it writes to stdout is parsed: anything that is not a JSON-RPC object is
+ * recorded as a protocol violation, which tests assert away.
+ */
+final class PluginProcess
+        implements AutoCloseable
+{
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Path LAUNCHER = ROOT.resolve("bin/failscope");
+
+    private final Process process;
+    private final OutputStream stdin;
+    private final BlockingQueue<JsonNode> responses = new LinkedBlockingQueue<>();
+    private final List<JsonNode> notifications = new CopyOnWriteArrayList<>();
+    private final List<String> violations = new CopyOnWriteArrayList<>();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    private final AtomicLong ids = new AtomicLong();
+    private final Thread stdoutReader;
+
+    private PluginProcess(Process process)
+    {
+        this.process = process;
+        this.stdin = process.getOutputStream();
+        this.stdoutReader = new Thread(() -> readStdout(process.getInputStream()), "plugin-stdout");
+        stdoutReader.setDaemon(true);
+        stdoutReader.start();
+        Thread errors = new Thread(() -> {
+            try {
+                process.getErrorStream().transferTo(stderrSink());
+            }
+            catch (IOException ignored) {
+                // the process ended
+            }
+        }, "plugin-stderr");
+        errors.setDaemon(true);
+        errors.start();
+    }
+
+    static PluginProcess start(Path workingDirectory, Map<String, String> environment)
+            throws IOException
+    {
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString()).directory(workingDirectory.toFile());
+        builder.environment().put("LIGHTNINGD_PLUGIN", "1");
+        builder.environment().put("LIGHTNINGD_VERSION", "v26.06.6");
+        builder.environment().putAll(environment);
+        return new PluginProcess(builder.start());
+    }
+
+    private OutputStream stderrSink()
+    {
+        return new OutputStream()
+        {
+            @Override
+            public void write(int b)
+            {
+                synchronized (stderr) {
+                    stderr.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length)
+            {
+                synchronized (stderr) {
+                    stderr.write(bytes, offset, length);
+                }
+            }
+        };
+    }
+
+    private void readStdout(InputStream out)
+    {
+        try (MappingIterator<JsonNode> values = MAPPER.readerFor(JsonNode.class).readValues(out)) {
+            while (values.hasNextValue()) {
+                JsonNode value = values.nextValue();
+                if (!value.isObject() || !"2.0".equals(value.path("jsonrpc").asText())) {
+                    violations.add("not a JSON-RPC object: " + value);
+                }
+                else if (value.has("id") && value.has("method")) {
+                    violations.add("a request from the plugin (lightningd takes none on stdout): " + value);
+                }
+                else if (value.has("id")) {
+                    responses.add(value);
+                }
+                else if (value.has("method")) {
+                    notifications.add(value);
+                }
+                else {
+                    violations.add("neither a response nor a notification: " + value);
+                }
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            violations.add("stdout is not a stream of JSON values: " + e.getMessage());
+        }
+    }
+
+    String nextId(String method)
+    {
+        return "cln:" + method + "#" + ids.incrementAndGet();
+    }
+
+    /** Writes raw bytes to stdin, as lightningd would (or as a broken peer would). */
+    void sendRaw(byte[] bytes)
+            throws IOException
+    {
+        stdin.write(bytes);
+        stdin.flush();
+    }
+
+    void send(JsonNode message)
+            throws IOException
+    {
+        sendRaw((MAPPER.writeValueAsString(message) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a request and waits for the response with its id. */
+    JsonNode request(String method, JsonNode params)
+            throws IOException, InterruptedException
+    {
+        String id = nextId(method);
+        ObjectNode request = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
+        request.set("params", params);
+        send(request);
+        return response(id);
+    }
+
+    JsonNode response(String id)
+            throws InterruptedException
+    {
+        List<JsonNode> others = new ArrayList<>();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                JsonNode response = responses.poll(100, TimeUnit.MILLISECONDS);
+                if (response == null) {
+                    continue;
+                }
+                if (response.path("id").asText().equals(id)) {
+                    return response;
+                }
+                others.add(response);
+            }
+            throw new AssertionError("no response to " + id + "; stderr:\n" + stderr());
+        }
+        finally {
+            responses.addAll(others);
+        }
+    }
+
+    /** Waits for {@code count} responses with id null (answers to unusable messages). */
+    List<JsonNode> nullIdResponses(int count, Duration within)
+            throws InterruptedException
+    {
+        List<JsonNode> found = new ArrayList<>();
+        List<JsonNode> others = new ArrayList<>();
+        long deadline = System.nanoTime() + within.toNanos();
+        while (found.size() < count && System.nanoTime() < deadline) {
+            JsonNode response = responses.poll(100, TimeUnit.MILLISECONDS);
+            if (response == null) {
+                continue;
+            }
+            if (response.path("id").isNull()) {
+                found.add(response);
+            }
+            else {
+                others.add(response);
+            }
+        }
+        responses.addAll(others);
+        return found;
+    }
+
+    void notify(String method, JsonNode params)
+            throws IOException
+    {
+        ObjectNode notification = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("method", method);
+        notification.set("params", params);
+        send(notification);
+    }
+
+    void closeStdin()
+            throws IOException
+    {
+        stdin.close();
+    }
+
+    boolean waitFor(Duration timeout)
+            throws InterruptedException
+    {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    int exitValue()
+    {
+        return process.exitValue();
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    List<String> violations()
+    {
+        return violations;
+    }
+
+    List<JsonNode> notifications()
+    {
+        return notifications;
+    }
+
+    String stderr()
+    {
+        synchronized (stderr) {
+            return stderr.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Resident memory from /proc, in kB. */
+    long residentKilobytes()
+            throws IOException
+    {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close()
+            throws InterruptedException
+    {
+        try {
+            stdin.close();
+        }
+        catch (IOException ignored) {
+            // already closed
+        }
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        stdoutReader.join(5_000);
+    }
+}

@@ -1,0 +1,202 @@
+package io.failscope.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.failscope.PluginRuntime;
+import io.failscope.config.FailscopeConfig;
+import io.failscope.node.HttpNodeRpcClient;
+import io.failscope.node.NodeContext;
+import io.failscope.testing.Schemas;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The HTTP JSON-RPC endpoint on a real Jetty (port 0), called with a real HTTP client; WireMock is the JVM node. */
+final class TestHttpTransport
+{
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path directory;
+
+    private PluginRuntime runtime;
+    private WireMockServer node;
+
+    @AfterEach
+    void stop()
+    {
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (node != null) {
+            node.stop();
+        }
+    }
+
+    private URI start(Map<String, String> extra)
+            throws Exception
+    {
+        node = new WireMockServer(options().dynamicPort());
+        node.start();
+        for (String method : new String[] {"getinfo", "listpeerchannels", "listconfigs"}) {
+            String result = switch (method) {
+                case "getinfo" -> "{\"id\":\"023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb\",\"blockheight\":812345}";
+                case "listpeerchannels" -> "{\"channels\":[{\"peer_id\":\"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8\",\"short_channel_id\":\"103x1x0\",\"state\":\"CHANNELD_NORMAL\",\"peer_connected\":true,\"spendable_msat\":80000}]}";
+                default -> "{\"configs\":{\"cltv-delta\":{\"value_int\":34}}}";
+            };
+            node.stubFor(post(urlEqualTo("/rpc")).withRequestBody(matchingJsonPath("$.method", com.github.tomakehurst.wiremock.client.WireMock.equalTo(method)))
+                    .willReturn(aResponse().withHeader("Content-Type", "application/json")
+                            .withTransformers("response-template")
+                            .withBody("{\"jsonrpc\":\"2.0\",\"id\":\"{{jsonPath request.body '$.id'}}\",\"result\":" + result + "}")));
+        }
+        Map<String, String> values = new HashMap<>(Map.of("http.port", "0", "node.rpc-url", "http://127.0.0.1:" + node.port() + "/rpc", "node.refresh-interval", "1s"));
+        values.putAll(extra);
+        FailscopeConfig config = FailscopeConfig.read(values, directory, Function.identity());
+        runtime = PluginRuntime.start(config, new HttpNodeRpcClient(config.node().rpcUrl().orElseThrow(), config.node().rpcTimeout()));
+        return URI.create("http://127.0.0.1:" + runtime.http().port() + "/rpc");
+    }
+
+    private static HttpResponse<String> httpPost(URI uri, String body, String... headers)
+            throws Exception
+    {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            request.setHeader(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void servesSingleAndBatchRequestsAndReadsTheNodeThroughJsonrpc4j()
+            throws Exception
+    {
+        URI rpc = start(Map.of());
+        HttpResponse<String> single = httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\",\"params\":{\"limit\":5}}");
+        assertThat(single.statusCode()).isEqualTo(200);
+        assertThat(single.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        JsonNode response = PluginProcess.MAPPER.readTree(single.body());
+        assertThat(response.toString()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"htlcfailures\":[]}}");
+        Schemas.assertValid("listhtlcfailures.response", response.get("result"));
+
+        HttpResponse<String> batch = httpPost(rpc, "[{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"htlcfailurestats\"},"
+                + "{\"jsonrpc\":\"2.0\",\"method\":\"listhtlcfailures\"},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":\"c\",\"method\":\"nosuchmethod\"}]");
+        JsonNode responses = PluginProcess.MAPPER.readTree(batch.body());
+        assertThat(responses).hasSize(2);
+        assertThat(responses.get(0).get("id").asText()).isEqualTo("a");
+        Schemas.assertValid("htlcfailurestats.response", responses.get(0).get("result"));
+        assertThat(responses.get(1).get("error").get("code").asInt()).isEqualTo(-32601);
+
+        HttpResponse<String> onlyNotifications = httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"method\":\"listhtlcfailures\"}");
+        assertThat(onlyNotifications.statusCode()).isEqualTo(204);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        NodeContext context = runtime.nodeContext().current();
+        while (context.channels().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            context = runtime.nodeContext().current();
+        }
+        assertThat(context.blockHeight()).hasValue(812_345);
+        assertThat(context.channel(io.failscope.ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(80_000);
+        assertThat(context.settings()).containsEntry("cltv-delta", "34");
+        node.verify(postRequestedFor(urlEqualTo("/rpc")).withRequestBody(equalToJson("{\"jsonrpc\":\"2.0\",\"method\":\"getinfo\",\"params\":{}}", true, true)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            invalid JSON           | {"jsonrpc":"2.0","id":1,"method":              | 200 | -32700
+            wrong jsonrpc          | {"jsonrpc":"1.0","id":1,"method":"listhtlcfailures"} | 200 | -32600
+            missing id and method  | {"jsonrpc":"2.0"}                               | 200 | -32600
+            odd id                 | {"jsonrpc":"2.0","id":[1],"method":"listhtlcfailures"} | 200 | -32600
+            unknown method         | {"jsonrpc":"2.0","id":1,"method":"nope"}        | 200 | -32601
+            wrong param type       | {"jsonrpc":"2.0","id":1,"method":"listhtlcfailures","params":{"limit":true}} | 200 | -32602
+            params a string        | {"jsonrpc":"2.0","id":1,"method":"listhtlcfailures","params":"x"} | 200 | -32602
+            empty batch            | []                                              | 200 | -32600
+            empty body             | ``                                              | 200 | -32700
+            """)
+    void malformedRequestsGetTheRightJsonRpcError(String name, String body, int status, int code)
+            throws Exception
+    {
+        URI rpc = start(Map.of());
+        HttpResponse<String> response = httpPost(rpc, body);
+        assertThat(response.statusCode()).isEqualTo(status);
+        JsonNode error = PluginProcess.MAPPER.readTree(response.body()).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(code);
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("io.failscope").doesNotContain("\tat ");
+        // and it keeps serving
+        assertThat(httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"listhtlcfailures\"}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void transportErrorsGetTheirHttpStatus()
+            throws Exception
+    {
+        URI rpc = start(Map.of("http.max-request-bytes", "2048"));
+        assertThat(CLIENT.send(HttpRequest.newBuilder(rpc).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+        assertThat(httpPost(rpc.resolve("/other"), "{}").statusCode()).isEqualTo(404);
+        assertThat(httpPost(rpc, "{}", "Content-Type", "text/plain").statusCode()).isEqualTo(415);
+        HttpResponse<String> tooLarge = httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\",\"params\":{\"reason\":\"" + "a".repeat(4000) + "\"}}");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.body()).doesNotContain("Exception");
+        byte[] garbage = new byte[1500];
+        new Random(3).nextBytes(garbage);
+        HttpResponse<String> binary = CLIENT.send(HttpRequest.newBuilder(rpc).POST(HttpRequest.BodyPublishers.ofByteArray(garbage)).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(binary.statusCode()).isEqualTo(200);
+        assertThat(PluginProcess.MAPPER.readTree(binary.body()).get("error").get("code").asInt()).isEqualTo(-32700);
+    }
+
+    @Test
+    void aBurstOfTenThousandBadRequestsLeavesItServing()
+            throws Exception
+    {
+        URI rpc = start(Map.of());
+        for (int i = 0; i < 10_000; i++) {
+            HttpResponse<String> response = httpPost(rpc, i % 2 == 0 ? "{oops" : "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"listhtlcfailures\",\"params\":{\"limit\":0}}");
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
+        assertThat(PluginProcess.MAPPER.readTree(httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\"}").body()).has("result")).isTrue();
+    }
+
+    @Test
+    void aNonLoopbackAddressNeedsATokenAndChecksIt()
+            throws Exception
+    {
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> FailscopeConfig.read(Map.of("http.port", "0", "http.address", "0.0.0.0"), directory, Function.identity()),
+                io.failscope.config.ConfigException.class).problems())
+                .containsExactly("http.token-file: must be set when the HTTP endpoint listens on 0.0.0.0, which is not a loopback address");
+        Files.writeString(directory.resolve("token"), "s3cret\n", StandardCharsets.UTF_8);
+        URI rpc = start(Map.of("http.address", "0.0.0.0", "http.token-file", "token"));
+        String request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\"}";
+        HttpResponse<String> missing = httpPost(rpc, request);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(httpPost(rpc, request, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+        assertThat(httpPost(rpc, request, "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,192 @@
+package io.failscope.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.testing.Schemas;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real bin/failscope over stdio, driven as lightningd drives it. */
+final class TestStdioPlugin
+{
+    @TempDir
+    Path lightningDir;
+
+    private FakeLightningRpc node;
+    private PluginProcess plugin;
+
+    @BeforeEach
+    void start()
+            throws IOException
+    {
+        node = new FakeLightningRpc(lightningDir.resolve("lightning-rpc"));
+        plugin = PluginProcess.start(lightningDir, Map.of());
+    }
+
+    @AfterEach
+    void stop()
+            throws Exception
+    {
+        plugin.close();
+        node.close();
+        assertThat(plugin.violations()).as("stdout carried only JSON-RPC objects").isEmpty();
+    }
+
+    static ObjectNode initParams(Path lightningDir, ObjectNode options)
+    {
+        ObjectNode params = PluginProcess.MAPPER.createObjectNode();
+        params.set("options", options);
+        params.putObject("configuration")
+                .put("lightning-dir", lightningDir.toString())
+                .put("rpc-file", "lightning-rpc")
+                .put("startup", true)
+                .put("network", "regtest");
+        return params;
+    }
+
+    @Test
+    void getmanifestDescribesOptionsMethodsSubscriptionsAndTheHookWithoutTouchingFiles()
+            throws Exception
+    {
+        JsonNode response = plugin.request("getmanifest", PluginProcess.MAPPER.createObjectNode().put("allow-deprecated-apis", false));
+        JsonNode manifest = response.get("result");
+        assertThat(manifest.fieldNames()).toIterable().containsExactlyInAnyOrder("options", "rpcmethods", "subscriptions", "hooks", "dynamic", "nonnumericids");
+        List<String> options = new ArrayList<>();
+        manifest.get("options").forEach(option -> {
+            options.add(option.get("name").asText());
+            assertThat(option.get("type").asText()).isEqualTo("string");
+            assertThat(option.get("description").asText()).isNotBlank();
+        });
+        assertThat(options).containsExactly("failscope-dir", "failscope-http-port", "failscope-http-address", "failscope-http-token-file",
+                "failscope-http-max-request-bytes", "failscope-retention-max-age", "failscope-retention-max-rows", "failscope-retention-interval",
+                "failscope-retention-batch-size", "failscope-node-rpc-timeout", "failscope-node-refresh-interval", "failscope-node-rpc-url");
+        assertThat(manifest.get("options").get(0).get("default").asText()).isEqualTo("failscope");
+        assertThat(manifest.get("options").get(1).has("default")).as("the HTTP endpoint is off by default").isFalse();
+        assertThat(manifest.get("rpcmethods")).extracting(method -> method.get("name").asText()).containsExactly("listhtlcfailures", "htlcfailurestats", "delhtlcfailures");
+        assertThat(manifest.get("rpcmethods").get(2).get("usage").asText()).startsWith("[before] [reason] [failcode]");
+        assertThat(manifest.get("subscriptions")).extracting(JsonNode::asText)
+                .containsExactly("forward_event", "sendpay_failure", "channel_state_changed", "connect", "disconnect", "block_added", "shutdown");
+        assertThat(manifest.get("hooks").toString()).isEqualTo("[{\"name\":\"htlc_accepted\"}]");
+        assertThat(manifest.get("dynamic").asBoolean()).isTrue();
+        assertThat(manifest.get("nonnumericids").asBoolean()).isTrue();
+        try (Stream<Path> files = Files.list(lightningDir)) {
+            assertThat(files.map(path -> path.getFileName().toString())).as("getmanifest creates no file").containsExactly("lightning-rpc");
+        }
+        // lightningd --help sends only getmanifest, then closes stdin: the plugin leaves at once
+        plugin.closeStdin();
+        assertThat(plugin.waitFor(Duration.ofSeconds(5))).isTrue();
+        assertThat(plugin.exitValue()).isZero();
+    }
+
+    @Test
+    void initOpensTheStoreAndServesTheQueryMethodsInBothParamForms()
+            throws Exception
+    {
+        plugin.request("getmanifest", PluginProcess.MAPPER.createObjectNode());
+        JsonNode init = plugin.request("init", initParams(lightningDir, PluginProcess.MAPPER.createObjectNode().put("failscope-dir", "failscope")));
+        assertThat(init.get("result").toString()).isEqualTo("{}");
+        assertThat(lightningDir.resolve("failscope/failscope.sqlite3")).exists();
+
+        JsonNode byName = plugin.request("listhtlcfailures", PluginProcess.MAPPER.createObjectNode().put("index", "created").put("start", 0).put("limit", 10));
+        assertThat(byName.get("result").toString()).isEqualTo("{\"htlcfailures\":[]}");
+        Schemas.assertValid("listhtlcfailures.response", byName.get("result"));
+        JsonNode byPosition = plugin.request("listhtlcfailures", PluginProcess.MAPPER.readTree("[\"peer_offline\"]"));
+        assertThat(byPosition.get("result").toString()).isEqualTo("{\"htlcfailures\":[]}");
+        JsonNode stats = plugin.request("htlcfailurestats", PluginProcess.MAPPER.createObjectNode());
+        Schemas.assertValid("htlcfailurestats.response", stats.get("result"));
+
+        JsonNode bad = plugin.request("listhtlcfailures", PluginProcess.MAPPER.createObjectNode().put("limit", 0));
+        assertThat(bad.get("error").toString())
+                .isEqualTo("{\"code\":-32602,\"message\":\"limit: should be between 1 and 10000, got 0\",\"data\":{\"param\":\"limit\",\"value\":0}}");
+
+        // the node context was fetched from the node's RPC socket, not on the hook path
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (node.calls().size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(node.calls()).contains("getinfo", "listpeerchannels", "listconfigs");
+    }
+
+    @Test
+    void hooksAreAlwaysAnsweredWithAVerdictEvenWhenThePayloadIsNonsense()
+            throws Exception
+    {
+        plugin.request("init", initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
+        ObjectNode htlc = (ObjectNode) PluginProcess.MAPPER.readTree("""
+                {"peer_id":"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8",
+                 "onion":{"payload":"1302030f4240040201a906080000670000010000","type":"tlv","short_channel_id":"103x1x0","forward_msat":1000000,
+                          "outgoing_cltv_value":425,"next_onion":"00","shared_secret":"a31fe9656fc8d3a459e623dc8204e6d0268f8df56d734dac3ca3262edb5db883"},
+                 "htlc":{"short_channel_id":"101x1x0","id":7,"amount_msat":1001001,"cltv_expiry":431,"cltv_expiry_relative":19,
+                         "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee","a_field_from_the_future":true}}
+                """);
+        assertThat(plugin.request("htlc_accepted", htlc).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(plugin.request("htlc_accepted", PluginProcess.MAPPER.readTree("[1,2,3]")).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(plugin.request("htlc_accepted", null).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
+    }
+
+    @Test
+    void anOptionThatCannotWorkDisablesThePluginSayingWhy()
+            throws Exception
+    {
+        ObjectNode options = PluginProcess.MAPPER.createObjectNode()
+                .put("failscope-retention-max-age", "ninety days")
+                .put("failscope-http-port", "99999");
+        JsonNode init = plugin.request("init", initParams(lightningDir, options));
+        assertThat(init.get("result").get("disable").asText()).isEqualTo("failscope's options cannot work: "
+                + "failscope-retention-max-age: must be a duration such as 30s, 10m, 12h or 90d, got 'ninety days'; "
+                + "failscope-http-port: must be between 0 and 65535, got '99999'");
+    }
+
+    @Test
+    void exitsPromptlyOnShutdownWithEveryRecordFlushed()
+            throws Exception
+    {
+        plugin.request("init", initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
+        plugin.notify("shutdown", PluginProcess.MAPPER.createObjectNode().set("shutdown", PluginProcess.MAPPER.createObjectNode()));
+        assertThat(plugin.waitFor(Duration.ofSeconds(5))).as("exited within 5 s of shutdown").isTrue();
+        assertThat(plugin.exitValue()).isZero();
+    }
+
+    @Test
+    void exitsPromptlyAtTheEndOfStdin()
+            throws Exception
+    {
+        plugin.request("init", initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
+        plugin.closeStdin();
+        assertThat(plugin.waitFor(Duration.ofSeconds(5))).as("exited within 5 s of EOF").isTrue();
+        assertThat(plugin.exitValue()).isZero();
+    }
+
+    @Test
+    void warningsReachTheNodeAsLogNotificationsWithValidLevels()
+            throws Exception
+    {
+        // no RPC socket answers: the node context refresh fails and says so
+        node.close();
+        Files.deleteIfExists(lightningDir.resolve("lightning-rpc"));
+        plugin.request("init", initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (plugin.notifications().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(plugin.notifications()).isNotEmpty().allSatisfy(notification -> {
+            assertThat(notification.get("method").asText()).isEqualTo("log");
+            assertThat(notification.get("params").get("level").asText()).isIn("debug", "info", "warn", "error");
+            assertThat(notification.get("params").get("message").isTextual()).isTrue();
+        });
+        assertThat(plugin.notifications().get(0).get("params").get("message").asText()).contains("cannot refresh the node context");
+    }
+}

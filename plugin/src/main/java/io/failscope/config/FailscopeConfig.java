@@ -1,0 +1,60 @@
+package io.failscope.config;
+
+import io.failscope.node.NodeConfig;
+import io.failscope.store.RetentionConfig;
+import io.failscope.transport.http.HttpConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Everything failscope is configured with, read in one pass so that every problem is reported at
+ * once. Keys and defaults live with the feature that reads them; {@link #KEYS} lists them all, for the
+ * Core Lightning manifest and {@code config/failscope.conf.example}.
+ */
+public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, HttpConfig http, NodeConfig node)
+{
+    /** Where records are stored; relative to Core Lightning's lightning-dir, or to the config file. */
+    public static final ConfigKey DATA_DIR = new ConfigKey("dir", "failscope", "Directory of failscope's database, relative to the lightning-dir (Core Lightning) or to the config file.");
+
+    public static final List<ConfigKey> KEYS;
+
+    static {
+        List<ConfigKey> keys = new ArrayList<>();
+        keys.add(DATA_DIR);
+        keys.addAll(HttpConfig.KEYS);
+        keys.addAll(RetentionConfig.KEYS);
+        keys.addAll(NodeConfig.KEYS);
+        KEYS = Collections.unmodifiableList(keys);
+    }
+
+    public FailscopeConfig
+    {
+        requireNonNull(dataDirectory, "dataDirectory is null");
+        requireNonNull(retention, "retention is null");
+        requireNonNull(http, "http is null");
+        requireNonNull(node, "node is null");
+    }
+
+    /**
+     * Reads every key. Relative paths resolve against {@code baseDirectory}; {@code displayName} names
+     * keys the way the user wrote them in messages.
+     */
+    public static FailscopeConfig read(Map<String, String> values, Path baseDirectory, Function<String, String> displayName)
+            throws ConfigException
+    {
+        ConfigValues config = new ConfigValues(values, displayName);
+        Path dataDirectory = baseDirectory.resolve(config.getString(DATA_DIR));
+        RetentionConfig retention = RetentionConfig.read(config);
+        HttpConfig http = HttpConfig.read(config, baseDirectory);
+        NodeConfig node = NodeConfig.read(config);
+        config.finish();
+        return new FailscopeConfig(dataDirectory, retention, http, node);
+    }
+}

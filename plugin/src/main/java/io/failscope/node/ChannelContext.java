@@ -1,0 +1,97 @@
+package io.failscope.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.NodeId;
+import io.failscope.ShortChannelId;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What the node said about one channel in {@code listpeerchannels}: the facts the reason classifier
+ * needs. Read leniently: nodes add fields every release and omit some depending on state.
+ */
+public record ChannelContext(
+        Optional<ShortChannelId> shortChannelId,
+        Optional<ShortChannelId> alias,
+        Optional<NodeId> peerId,
+        String state,
+        boolean peerConnected,
+        OptionalLong spendableMsat,
+        OptionalLong minimumHtlcOutMsat,
+        OptionalLong maximumHtlcOutMsat,
+        OptionalLong feeBaseMsat,
+        OptionalLong feeProportionalMillionths,
+        OptionalLong cltvExpiryDelta,
+        int htlcsOut,
+        long htlcsOutMsat,
+        OptionalLong maxAcceptedHtlcs,
+        OptionalLong theirMaxHtlcValueInFlightMsat)
+{
+    public static ChannelContext fromListPeerChannels(JsonNode channel)
+    {
+        int htlcsOut = 0;
+        long htlcsOutMsat = 0;
+        for (JsonNode htlc : channel.path("htlcs")) {
+            if ("out".equals(htlc.path("direction").asText())) {
+                htlcsOut++;
+                htlcsOutMsat += htlc.path("amount_msat").asLong(0);
+            }
+        }
+        JsonNode local = channel.path("updates").path("local");
+        return new ChannelContext(
+                scid(channel.path("short_channel_id")),
+                scid(channel.path("alias").path("local")),
+                nodeId(channel.path("peer_id")),
+                channel.path("state").asText("UNKNOWN"),
+                channel.path("peer_connected").asBoolean(false),
+                number(channel.path("spendable_msat")),
+                number(channel.path("minimum_htlc_out_msat")),
+                number(channel.path("maximum_htlc_out_msat")),
+                number(channel.has("fee_base_msat") ? channel.path("fee_base_msat") : local.path("fee_base_msat")),
+                number(channel.has("fee_proportional_millionths") ? channel.path("fee_proportional_millionths") : local.path("fee_proportional_millionths")),
+                number(local.path("cltv_expiry_delta")),
+                htlcsOut,
+                htlcsOutMsat,
+                number(channel.path("max_accepted_htlcs")),
+                number(channel.path("their_max_htlc_value_in_flight_msat")));
+    }
+
+    private static Optional<ShortChannelId> scid(JsonNode node)
+    {
+        if (!node.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ShortChannelId.parse(node.textValue()));
+        }
+        catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<NodeId> nodeId(JsonNode node)
+    {
+        if (!node.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(NodeId.fromHex(node.textValue()));
+        }
+        catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Core Lightning writes msat as integers; older versions wrote "123msat" strings. */
+    private static OptionalLong number(JsonNode node)
+    {
+        if (node.isIntegralNumber()) {
+            return OptionalLong.of(node.longValue());
+        }
+        if (node.isTextual() && node.textValue().matches("\\d{1,19}(msat)?")) {
+            return OptionalLong.of(Long.parseLong(node.textValue().replace("msat", "")));
+        }
+        return OptionalLong.empty();
+    }
+}

@@ -1,0 +1,164 @@
+package io.failscope.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.NodeId;
+import io.failscope.rpc.Json;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The node's context (identity, block height, channels, settings), refreshed in the background on a
+ * schedule and whenever a notification says it changed. Readers get the latest snapshot at once and
+ * never wait for the node: the hook path must not block on the node's RPC.
+ */
+public final class NodeContextCache
+        implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(NodeContextCache.class.getName());
+
+    /** listconfigs entries the classifier reads. */
+    static final Set<String> SETTINGS = Set.of("cltv-delta", "cltv-final", "max-dust-htlc-exposure-msat", "max-concurrent-htlcs", "htlc-minimum-msat", "htlc-maximum-msat", "fee-base", "fee-per-satoshi");
+
+    private final NodeRpcClient client;
+    private final Duration interval;
+    private final Clock clock;
+    private final AtomicReference<NodeContext> current = new AtomicReference<>(NodeContext.EMPTY);
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "failscope-node-context");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile boolean failing;
+
+    public NodeContextCache(NodeRpcClient client, Duration interval, Clock clock)
+    {
+        this.client = requireNonNull(client, "client is null");
+        this.interval = requireNonNull(interval, "interval is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public void start()
+    {
+        executor.scheduleWithFixedDelay(this::refreshQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The latest snapshot; {@link NodeContext#EMPTY} until the first refresh succeeds. */
+    public NodeContext current()
+    {
+        return current.get();
+    }
+
+    /** Asks for a refresh soon (channel state changed, a peer came or went); several requests make one refresh. */
+    public void requestRefresh()
+    {
+        if (refreshQueued.compareAndSet(false, true)) {
+            executor.execute(() -> {
+                refreshQueued.set(false);
+                refreshQuietly();
+            });
+        }
+    }
+
+    /** A new block: the height changes at once, without a call to the node. */
+    public void blockAdded(long height)
+    {
+        current.updateAndGet(context -> context.blockHeight().isPresent() && context.blockHeight().getAsLong() >= height ? context : context.withBlockHeight(height));
+    }
+
+    /** Fetches a new snapshot now, on the calling thread. */
+    public NodeContext refresh()
+            throws NodeRpcException
+    {
+        JsonNode info = client.call("getinfo", Json.MAPPER.createObjectNode());
+        JsonNode peerChannels = client.call("listpeerchannels", Json.MAPPER.createObjectNode());
+        Map<String, String> settings = settings(client.call("listconfigs", Json.MAPPER.createObjectNode()));
+        List<ChannelContext> channels = new ArrayList<>();
+        for (JsonNode channel : peerChannels.path("channels")) {
+            channels.add(ChannelContext.fromListPeerChannels(channel));
+        }
+        Optional<NodeId> nodeId = Optional.empty();
+        if (info.path("id").isTextual()) {
+            try {
+                nodeId = Optional.of(NodeId.fromHex(info.path("id").textValue()));
+            }
+            catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "getinfo returned an id that is not a node id: " + info.path("id"));
+            }
+        }
+        OptionalLong height = info.path("blockheight").canConvertToLong() ? OptionalLong.of(info.path("blockheight").longValue()) : OptionalLong.empty();
+        NodeContext context = new NodeContext(nodeId, height, NodeContext.index(channels), settings, clock.instant());
+        // a block_added notification may have moved the height on while we were asking
+        NodeContext installed = current.updateAndGet(previous -> previous.blockHeight().isPresent() && height.isPresent() && previous.blockHeight().getAsLong() > height.getAsLong()
+                ? context.withBlockHeight(previous.blockHeight().getAsLong())
+                : context);
+        if (failing) {
+            failing = false;
+            LOG.log(Level.INFO, "the node's RPC answers again");
+        }
+        return installed;
+    }
+
+    private void refreshQuietly()
+    {
+        try {
+            refresh();
+        }
+        catch (NodeRpcException | RuntimeException e) {
+            if (!failing) {
+                failing = true;
+                LOG.log(Level.WARNING, "cannot refresh the node context, keeping the last one: " + e.getMessage());
+            }
+        }
+    }
+
+    /** listconfigs in both shapes: {@code {"configs": {"name": {"value_int": 34}}}} (v23.08+) and the older flat one. */
+    static Map<String, String> settings(JsonNode listconfigs)
+    {
+        Map<String, String> settings = new HashMap<>();
+        JsonNode configs = listconfigs.has("configs") ? listconfigs.get("configs") : listconfigs;
+        Iterator<Map.Entry<String, JsonNode>> fields = configs.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!SETTINGS.contains(field.getKey())) {
+                continue;
+            }
+            JsonNode value = field.getValue();
+            if (value.isObject()) {
+                for (String name : List.of("value_int", "value_msat", "value_str", "value_bool")) {
+                    if (value.has(name)) {
+                        settings.put(field.getKey(), value.get(name).asText());
+                        break;
+                    }
+                }
+            }
+            else if (value.isValueNode()) {
+                settings.put(field.getKey(), value.asText().replace("msat", ""));
+            }
+        }
+        return settings;
+    }
+
+    @Override
+    public void close()
+    {
+        executor.shutdownNow();
+    }
+}

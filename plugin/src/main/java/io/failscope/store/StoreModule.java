@@ -1,0 +1,20 @@
+package io.failscope.store;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.failscope.config.FailscopeConfig;
+
+import java.time.Clock;
+
+/** The failure store, opened in the data directory. */
+public final class StoreModule
+        extends AbstractModule
+{
+    @Provides
+    @Singleton
+    FailureStore store(FailscopeConfig config, Clock clock)
+    {
+        return SqliteFailureStore.open(config.dataDirectory(), config.retention(), clock);
+    }
+}
