@@ -11,6 +11,7 @@ import io.failscope.transport.stdio.NodeLogHandler;
 import io.failscope.transport.stdio.ProtocolWriter;
 import io.failscope.transport.stdio.StdioTransport;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -59,7 +60,8 @@ public final class PluginMain
     {
         Logging.also(new NodeLogHandler(writer));
         ClnPlugin plugin = new ClnPlugin(writer, PluginRuntime::start, () -> System.exit(0));
-        new StdioTransport(new FileInputStream(FileDescriptor.in), writer, plugin).run();
+        // the frame reader takes a byte at a time: buffered, or each byte would be a system call
+        new StdioTransport(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16), writer, plugin).run();
     }
 
     private static void runAlone(Path configFile)

@@ -40,8 +40,6 @@ public final class DelHtlcFailures
         this.store = requireNonNull(store, "store is null");
     }
 
-
-
     @Override
     public Info info()
     {

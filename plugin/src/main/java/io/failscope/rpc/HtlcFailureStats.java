@@ -41,8 +41,6 @@ public final class HtlcFailureStats
         this.store = requireNonNull(store, "store is null");
     }
 
-
-
     @Override
     public Info info()
     {

@@ -43,8 +43,6 @@ public final class ListHtlcFailures
         this.store = requireNonNull(store, "store is null");
     }
 
-
-
     @Override
     public Info info()
     {

@@ -3,8 +3,6 @@ package io.failscope.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.util.Optional;
-
 import static java.util.Objects.requireNonNull;
 
 /** A JSON-RPC error to send back: a code, a message for a person, and optional data. */
@@ -44,10 +42,6 @@ public final class RpcException
         return code;
     }
 
-    public Optional<JsonNode> data()
-    {
-        return Optional.ofNullable(data);
-    }
 
     /** The JSON-RPC {@code error} object. */
     public ObjectNode toJson()

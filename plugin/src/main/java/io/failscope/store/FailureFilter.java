@@ -55,10 +55,6 @@ public record FailureFilter(
         requireNonNull(maxMsat, "maxMsat is null");
     }
 
-    public boolean isEmpty()
-    {
-        return equals(ALL);
-    }
 
     /** The parts SQL matches by key prefix, checked exactly against the record. */
     boolean matchesExactly(HtlcFailureRecord record)
