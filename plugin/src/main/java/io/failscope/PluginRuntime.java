@@ -2,6 +2,8 @@ package io.failscope;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import io.failscope.capture.CaptureModule;
+import io.failscope.capture.ForwardCapture;
 import io.failscope.config.ConfigModule;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeContextCache;
@@ -32,10 +34,12 @@ public final class PluginRuntime
     private final FailureStore store;
     private final NodeContextCache nodeContext;
     private final HttpTransport http;
+    private final ForwardCapture capture;
 
     @Inject
-    PluginRuntime(RpcDispatcher dispatcher, FailureStore store, NodeContextCache nodeContext, HttpTransport http)
+    PluginRuntime(RpcDispatcher dispatcher, FailureStore store, NodeContextCache nodeContext, HttpTransport http, ForwardCapture capture)
     {
+        this.capture = requireNonNull(capture, "capture is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.store = requireNonNull(store, "store is null");
         this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
@@ -50,7 +54,8 @@ public final class PluginRuntime
                 new StoreModule(),
                 new RpcModule(),
                 new NodeModule(nodeClient),
-                new HttpModule());
+                new HttpModule(),
+                new CaptureModule());
         PluginRuntime runtime = injector.getInstance(PluginRuntime.class);
         try {
             runtime.nodeContext.start();
@@ -76,6 +81,11 @@ public final class PluginRuntime
     public HttpTransport http()
     {
         return http;
+    }
+
+    public ForwardCapture capture()
+    {
+        return capture;
     }
 
     @Override

@@ -26,7 +26,8 @@ public record ChannelContext(
         int htlcsOut,
         long htlcsOutMsat,
         OptionalLong maxAcceptedHtlcs,
-        OptionalLong theirMaxHtlcValueInFlightMsat)
+        OptionalLong theirMaxHtlcValueInFlightMsat,
+        OptionalLong dustLimitMsat)
 {
     public static ChannelContext fromListPeerChannels(JsonNode channel)
     {
@@ -54,7 +55,20 @@ public record ChannelContext(
                 htlcsOut,
                 htlcsOutMsat,
                 number(channel.path("max_accepted_htlcs")),
-                number(channel.path("their_max_htlc_value_in_flight_msat")));
+                number(channel.path("their_max_htlc_value_in_flight_msat")),
+                number(channel.path("dust_limit_msat")));
+    }
+
+    /** Only CHANNELD_NORMAL and CHANNELD_AWAITING_SPLICE carry new HTLCs ({@code cln-plugin-protocol.md} §3.4). */
+    public boolean canCarryHtlcs()
+    {
+        return state.equals("CHANNELD_NORMAL") || state.equals("CHANNELD_AWAITING_SPLICE");
+    }
+
+    /** Still being opened: nothing has locked in yet. */
+    public boolean isOpening()
+    {
+        return state.startsWith("OPENINGD") || state.contains("AWAITING_LOCKIN") || state.startsWith("DUALOPEND_OPEN");
     }
 
     private static Optional<ShortChannelId> scid(JsonNode node)

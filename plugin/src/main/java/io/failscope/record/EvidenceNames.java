@@ -27,6 +27,9 @@ public final class EvidenceNames
     public static final String MAX_DUST_EXPOSURE_MSAT = "max_dust_exposure_msat";
     /** 1 when the outgoing peer was connected, 0 when not. */
     public static final String PEER_CONNECTED = "peer_connected";
+    /** 1 when the node knew the outgoing channel, 0 when it did not. */
+    public static final String CHANNEL_KNOWN = "channel_known";
+    public static final String DUST_LIMIT_MSAT = "dust_limit_msat";
 
     private EvidenceNames() {}
 }

@@ -160,6 +160,10 @@ public final class ClnPlugin
     private JsonNode htlcAccepted(JsonNode params)
     {
         try {
+            PluginRuntime running = runtime;
+            if (running != null) {
+                running.capture().htlcAccepted(params);
+            }
             return verdictContinue();
         }
         catch (RuntimeException | Error e) {
@@ -205,6 +209,11 @@ public final class ClnPlugin
                 JsonNode height = params == null ? null : params.path("block_added").path("height");
                 if (running != null && height != null && height.canConvertToLong()) {
                     running.nodeContext().blockAdded(height.longValue());
+                }
+            }
+            case "forward_event" -> {
+                if (running != null) {
+                    running.capture().forwardEvent(params);
                 }
             }
             case "channel_state_changed", "connect", "disconnect" -> {

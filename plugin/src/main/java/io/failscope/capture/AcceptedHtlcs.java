@@ -1,0 +1,50 @@
+package io.failscope.capture;
+
+import io.failscope.ShortChannelId;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The HTLCs the hook saw recently, by (incoming channel, HTLC id), waiting for a failure to join
+ * with. Bounded: the oldest entry goes when it is full, so a node that forwards millions of HTLCs
+ * that all succeed cannot grow it. Putting is all the hook path does here.
+ */
+public final class AcceptedHtlcs
+{
+    public static final int DEFAULT_CAPACITY = 100_000;
+
+    private record Key(ShortChannelId channel, long htlcId) {}
+
+    private final Map<Key, AcceptedHtlc> htlcs;
+
+    public AcceptedHtlcs(int capacity)
+    {
+        this.htlcs = new LinkedHashMap<>(1024, 0.75f, false)
+        {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, AcceptedHtlc> eldest)
+            {
+                return size() > capacity;
+            }
+        };
+    }
+
+    public synchronized void put(AcceptedHtlc htlc)
+    {
+        htlcs.put(new Key(htlc.inChannel(), htlc.htlcId()), htlc);
+    }
+
+    public synchronized Optional<AcceptedHtlc> get(ShortChannelId channel, long htlcId)
+    {
+        return Optional.ofNullable(htlcs.get(new Key(channel, htlcId)));
+    }
+
+    public synchronized int size()
+    {
+        return htlcs.size();
+    }
+}

@@ -1,0 +1,23 @@
+package io.failscope.capture;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+
+/** Capture of node events into records. */
+public final class CaptureModule
+        extends AbstractModule
+{
+    @Override
+    protected void configure()
+    {
+        bind(ForwardCapture.class).in(Singleton.class);
+    }
+
+    @Provides
+    @Singleton
+    AcceptedHtlcs acceptedHtlcs()
+    {
+        return new AcceptedHtlcs(AcceptedHtlcs.DEFAULT_CAPACITY);
+    }
+}

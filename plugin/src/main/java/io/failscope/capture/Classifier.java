@@ -1,0 +1,194 @@
+package io.failscope.capture;
+
+import io.failscope.ShortChannelId;
+import io.failscope.node.ChannelContext;
+import io.failscope.node.NodeContext;
+import io.failscope.reason.FailureReason;
+import io.failscope.reason.LocalReason;
+import io.failscope.record.Evidence;
+import io.failscope.record.RecordedReason;
+
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import static io.failscope.record.EvidenceNames.BLOCK_HEIGHT;
+import static io.failscope.record.EvidenceNames.CHANNEL_KNOWN;
+import static io.failscope.record.EvidenceNames.DUST_LIMIT_MSAT;
+import static io.failscope.record.EvidenceNames.HTLCS_IN_FLIGHT;
+import static io.failscope.record.EvidenceNames.HTLC_MAXIMUM_MSAT;
+import static io.failscope.record.EvidenceNames.HTLC_MINIMUM_MSAT;
+import static io.failscope.record.EvidenceNames.IN_FLIGHT_MSAT;
+import static io.failscope.record.EvidenceNames.MAX_CLTV_BLOCKS;
+import static io.failscope.record.EvidenceNames.MAX_DUST_EXPOSURE_MSAT;
+import static io.failscope.record.EvidenceNames.MAX_HTLCS;
+import static io.failscope.record.EvidenceNames.MAX_IN_FLIGHT_MSAT;
+import static io.failscope.record.EvidenceNames.OFFERED_CLTV_DELTA;
+import static io.failscope.record.EvidenceNames.OFFERED_FEE_MSAT;
+import static io.failscope.record.EvidenceNames.OUTGOING_CLTV_VALUE;
+import static io.failscope.record.EvidenceNames.PEER_CONNECTED;
+import static io.failscope.record.EvidenceNames.REQUESTED_MSAT;
+import static io.failscope.record.EvidenceNames.REQUIRED_CLTV_DELTA;
+import static io.failscope.record.EvidenceNames.REQUIRED_FEE_MSAT;
+import static io.failscope.record.EvidenceNames.SPENDABLE_MSAT;
+
+/**
+ * The precise local reason for a Core Lightning forwarding failure, from its failcode, the outgoing
+ * channel's context, the node's settings and the amounts the hook saw, following the checks
+ * lightningd and channeld run ({@code cln-plugin-protocol.md} §6.2–6.3). An inferred reason always
+ * carries the numbers it rests on; without the context to decide, the reason is the canonical one for
+ * the code, with provenance {@code code}. Pure: no I/O, the context is a snapshot.
+ */
+public final class Classifier
+{
+    /** BOLT #4's limit on how far in the future an outgoing CLTV may be. */
+    static final long MAX_CLTV_BLOCKS_AHEAD = 2016;
+    /** channeld refuses expiries at or past this (they would be times, not heights). */
+    static final long CLTV_HEIGHT_LIMIT = 500_000_000L;
+
+    private Classifier() {}
+
+    public static RecordedReason classify(int failcode, ForwardEvent event, Optional<AcceptedHtlc> htlc, NodeContext context)
+    {
+        Optional<ShortChannelId> outChannel = event.outChannel().or(() -> htlc.flatMap(AcceptedHtlc::requestedChannel));
+        Optional<ChannelContext> channel = outChannel.flatMap(context::channel);
+        OptionalLong forward = event.outMsat().isPresent() ? event.outMsat() : htlc.map(AcceptedHtlc::forwardMsat).orElse(OptionalLong.empty());
+        OptionalLong outgoingCltv = htlc.map(AcceptedHtlc::outgoingCltvValue).orElse(OptionalLong.empty());
+        Optional<RecordedReason> inferred = switch (failcode) {
+            case 0x1007 -> channel.flatMap(value -> temporaryChannelFailure(value, forward, context));
+            case 0x400A -> outChannel.map(scid -> unknownNextPeer(channel));
+            case 0x100C -> channel.flatMap(value -> feeInsufficient(value, forward, event, htlc));
+            case 0x100D -> incorrectCltvExpiry(channel, htlc, outgoingCltv, context);
+            case 0x100E -> expiryTooSoon(outgoingCltv, context);
+            case 0x0015 -> expiryTooFar(outgoingCltv, context);
+            case 0x6003 -> channel.flatMap(value -> peerMaxInFlight(value, forward));
+            default -> Optional.empty();
+        };
+        return inferred.orElseGet(() -> RecordedReason.fromCode(failcode));
+    }
+
+    /** §6.2 #8 and §6.3: offline peer, the HTLC range, balance, slots, dust — the first that explains it. */
+    private static Optional<RecordedReason> temporaryChannelFailure(ChannelContext channel, OptionalLong forward, NodeContext context)
+    {
+        if (!channel.peerConnected()) {
+            return inferred(LocalReason.PEER_OFFLINE, Evidence.builder().put(PEER_CONNECTED, 0));
+        }
+        if (forward.isEmpty()) {
+            return Optional.empty();
+        }
+        long amount = forward.getAsLong();
+        if (channel.minimumHtlcOutMsat().isPresent() && amount < channel.minimumHtlcOutMsat().getAsLong()) {
+            return inferred(LocalReason.HTLC_MINIMUM, Evidence.builder().put(REQUESTED_MSAT, amount).put(HTLC_MINIMUM_MSAT, channel.minimumHtlcOutMsat().getAsLong()));
+        }
+        if (channel.maximumHtlcOutMsat().isPresent() && amount > channel.maximumHtlcOutMsat().getAsLong()) {
+            return inferred(LocalReason.HTLC_MAXIMUM, Evidence.builder().put(REQUESTED_MSAT, amount).put(HTLC_MAXIMUM_MSAT, channel.maximumHtlcOutMsat().getAsLong()));
+        }
+        if (channel.spendableMsat().isPresent() && amount > channel.spendableMsat().getAsLong()) {
+            return inferred(LocalReason.CHANNEL_BALANCE_OVERDRAWN, Evidence.builder().put(SPENDABLE_MSAT, channel.spendableMsat().getAsLong()).put(REQUESTED_MSAT, amount));
+        }
+        if (channel.maxAcceptedHtlcs().isPresent() && channel.htlcsOut() + 1 > channel.maxAcceptedHtlcs().getAsLong()) {
+            return inferred(LocalReason.TOO_MANY_HTLCS, Evidence.builder().put(HTLCS_IN_FLIGHT, channel.htlcsOut()).put(MAX_HTLCS, channel.maxAcceptedHtlcs().getAsLong()));
+        }
+        String maxDust = context.settings().get("max-dust-htlc-exposure-msat");
+        if (maxDust != null && maxDust.matches("\\d{1,18}") && channel.dustLimitMsat().isPresent() && amount < channel.dustLimitMsat().getAsLong()) {
+            return inferred(LocalReason.DUST_EXPOSURE, Evidence.builder().put(REQUESTED_MSAT, amount)
+                    .put(DUST_LIMIT_MSAT, channel.dustLimitMsat().getAsLong()).put(MAX_DUST_EXPOSURE_MSAT, Long.parseLong(maxDust)));
+        }
+        return Optional.empty();
+    }
+
+    /** §6.2 #1 and #7: no such channel, or one that is not open yet, or one that is closing. */
+    private static RecordedReason unknownNextPeer(Optional<ChannelContext> channel)
+    {
+        if (channel.isEmpty()) {
+            return RecordedReason.inferred(FailureReason.of(LocalReason.UNKNOWN_NEXT_PEER), Evidence.builder().put(CHANNEL_KNOWN, 0).build());
+        }
+        Evidence known = Evidence.builder().put(CHANNEL_KNOWN, 1).build();
+        if (channel.get().isOpening()) {
+            return RecordedReason.inferred(FailureReason.of(LocalReason.OUTGOING_CHANNEL_NOT_READY), known);
+        }
+        if (!channel.get().canCarryHtlcs()) {
+            return RecordedReason.inferred(FailureReason.of(LocalReason.OUTGOING_CHANNEL_CLOSING), known);
+        }
+        // the channel looks usable now: its state changed since; say only what the code says
+        return RecordedReason.fromCode(0x400A);
+    }
+
+    /** §6.2 #2: the fee the outgoing channel charges for the forwarded amount, against what the HTLC left. */
+    private static Optional<RecordedReason> feeInsufficient(ChannelContext channel, OptionalLong forward, ForwardEvent event, Optional<AcceptedHtlc> htlc)
+    {
+        OptionalLong incoming = event.inMsat().isPresent() ? event.inMsat() : htlc.map(value -> OptionalLong.of(value.amountMsat())).orElse(OptionalLong.empty());
+        if (forward.isEmpty() || incoming.isEmpty() || channel.feeBaseMsat().isEmpty() || channel.feeProportionalMillionths().isEmpty()) {
+            return Optional.empty();
+        }
+        long required = channel.feeBaseMsat().getAsLong() + proportionalFee(forward.getAsLong(), channel.feeProportionalMillionths().getAsLong());
+        long offered = incoming.getAsLong() - forward.getAsLong();
+        return inferred(LocalReason.FEE_INSUFFICIENT, Evidence.builder().put(OFFERED_FEE_MSAT, offered).put(REQUIRED_FEE_MSAT, required));
+    }
+
+    /** §6.2 #4 and §6.3: the delta between the expiries against the node's cltv-delta, or an expiry that is not a height. */
+    private static Optional<RecordedReason> incorrectCltvExpiry(Optional<ChannelContext> channel, Optional<AcceptedHtlc> htlc, OptionalLong outgoingCltv, NodeContext context)
+    {
+        if (outgoingCltv.isEmpty() || htlc.isEmpty()) {
+            return Optional.empty();
+        }
+        if (outgoingCltv.getAsLong() >= CLTV_HEIGHT_LIMIT) {
+            return inferred(LocalReason.OUTGOING_CLTV_INVALID, Evidence.builder().put(OUTGOING_CLTV_VALUE, outgoingCltv.getAsLong()));
+        }
+        OptionalLong required = channel.map(ChannelContext::cltvExpiryDelta).filter(OptionalLong::isPresent).orElseGet(() -> setting(context, "cltv-delta"));
+        if (required.isEmpty()) {
+            return Optional.empty();
+        }
+        return inferred(LocalReason.INCORRECT_CLTV_EXPIRY, Evidence.builder()
+                .put(OFFERED_CLTV_DELTA, htlc.get().cltvExpiry() - outgoingCltv.getAsLong())
+                .put(REQUIRED_CLTV_DELTA, required.getAsLong()));
+    }
+
+    /** §6.2 #5: the outgoing expiry is not above the block height. */
+    private static Optional<RecordedReason> expiryTooSoon(OptionalLong outgoingCltv, NodeContext context)
+    {
+        if (outgoingCltv.isEmpty() || context.blockHeight().isEmpty()) {
+            return Optional.empty();
+        }
+        return inferred(LocalReason.OUTGOING_CLTV_TOO_SOON, Evidence.builder()
+                .put(OUTGOING_CLTV_VALUE, outgoingCltv.getAsLong()).put(BLOCK_HEIGHT, context.blockHeight().getAsLong()));
+    }
+
+    /** §6.2 #6: the outgoing expiry is more than 2016 blocks ahead. */
+    private static Optional<RecordedReason> expiryTooFar(OptionalLong outgoingCltv, NodeContext context)
+    {
+        if (outgoingCltv.isEmpty() || context.blockHeight().isEmpty()) {
+            return Optional.empty();
+        }
+        return inferred(LocalReason.CLTV_EXPIRY_TOO_FAR, Evidence.builder()
+                .put(OUTGOING_CLTV_VALUE, outgoingCltv.getAsLong()).put(BLOCK_HEIGHT, context.blockHeight().getAsLong()).put(MAX_CLTV_BLOCKS, MAX_CLTV_BLOCKS_AHEAD));
+    }
+
+    /** §6.3: channeld's "maximum value exceeded" goes out as required_node_feature_missing. */
+    private static Optional<RecordedReason> peerMaxInFlight(ChannelContext channel, OptionalLong forward)
+    {
+        if (forward.isEmpty() || channel.theirMaxHtlcValueInFlightMsat().isEmpty()
+                || channel.htlcsOutMsat() + forward.getAsLong() <= channel.theirMaxHtlcValueInFlightMsat().getAsLong()) {
+            return Optional.empty();
+        }
+        return inferred(LocalReason.PEER_MAX_IN_FLIGHT_EXCEEDED, Evidence.builder()
+                .put(IN_FLIGHT_MSAT, channel.htlcsOutMsat()).put(REQUESTED_MSAT, forward.getAsLong())
+                .put(MAX_IN_FLIGHT_MSAT, channel.theirMaxHtlcValueInFlightMsat().getAsLong()));
+    }
+
+    /** floor(amount × ppm / 1,000,000), as lightningd computes it, without overflowing on large amounts. */
+    static long proportionalFee(long amountMsat, long ppm)
+    {
+        return amountMsat / 1_000_000 * ppm + amountMsat % 1_000_000 * ppm / 1_000_000;
+    }
+
+    private static OptionalLong setting(NodeContext context, String name)
+    {
+        String value = context.settings().get(name);
+        return value != null && value.matches("\\d{1,18}") ? OptionalLong.of(Long.parseLong(value)) : OptionalLong.empty();
+    }
+
+    private static Optional<RecordedReason> inferred(LocalReason reason, Evidence.Builder evidence)
+    {
+        return Optional.of(RecordedReason.inferred(FailureReason.of(reason), evidence.build()));
+    }
+}

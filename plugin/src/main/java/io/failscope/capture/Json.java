@@ -1,0 +1,68 @@
+package io.failscope.capture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.NodeId;
+import io.failscope.PaymentHash;
+import io.failscope.ShortChannelId;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Lenient reading of node payloads: a missing or malformed field is simply absent. */
+final class Json
+{
+    private Json() {}
+
+    static Optional<ShortChannelId> scid(JsonNode node)
+    {
+        return parse(node, ShortChannelId::parse);
+    }
+
+    static Optional<NodeId> nodeId(JsonNode node)
+    {
+        return parse(node, NodeId::fromHex);
+    }
+
+    static Optional<PaymentHash> paymentHash(JsonNode node)
+    {
+        return parse(node, PaymentHash::fromHex);
+    }
+
+    static OptionalLong number(JsonNode node)
+    {
+        if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
+            return OptionalLong.of(node.longValue());
+        }
+        if (node.isTextual() && node.textValue().matches("\\d{1,18}(msat)?")) {
+            return OptionalLong.of(Long.parseLong(node.textValue().replace("msat", "")));
+        }
+        return OptionalLong.empty();
+    }
+
+    /** Core Lightning's times: unix seconds with nine decimals. */
+    static Optional<Instant> time(JsonNode node)
+    {
+        if (!node.isNumber() || node.asDouble() < 0) {
+            return Optional.empty();
+        }
+        BigDecimal seconds = node.decimalValue();
+        long whole = seconds.longValue();
+        int nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).intValue();
+        return Optional.of(Instant.ofEpochSecond(whole, Math.max(0, Math.min(nanos, 999_999_999))));
+    }
+
+    private static <T> Optional<T> parse(JsonNode node, java.util.function.Function<String, T> parser)
+    {
+        if (!node.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parser.apply(node.textValue()));
+        }
+        catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
