@@ -3,6 +3,7 @@ package io.failscope.capture;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.failscope.rpc.RpcModule;
 
 /** Capture of node events into records. */
 public final class CaptureModule
@@ -12,6 +13,8 @@ public final class CaptureModule
     protected void configure()
     {
         bind(ForwardCapture.class).in(Singleton.class);
+        // jvm dialect: the node posts its failures to the HTTP endpoint
+        RpcModule.contribute(binder(), HtlcHandlingFailed.class);
     }
 
     @Provides

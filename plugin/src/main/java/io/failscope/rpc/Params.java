@@ -39,6 +39,16 @@ public final class Params
     public static Params of(JsonNode params, List<String> names)
             throws RpcException
     {
+        return of(params, names, false);
+    }
+
+    /**
+     * {@code lenient}: unknown names are ignored instead of refused, for methods the node calls (nodes
+     * add fields every release); a user's call is always read strictly.
+     */
+    public static Params of(JsonNode params, List<String> names, boolean lenient)
+            throws RpcException
+    {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         if (params == null || params.isNull() || params.isMissingNode()) {
             return new Params(values);
@@ -48,6 +58,9 @@ public final class Params
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 if (!names.contains(field.getKey())) {
+                    if (lenient) {
+                        continue;
+                    }
                     throw new RpcException(RpcErrorCode.INVALID_PARAMS, "unknown parameter " + field.getKey() + " (with value " + Json.abbreviate(field.getValue()) + "); parameters are " + String.join(", ", names),
                             Json.MAPPER.createObjectNode().put("param", field.getKey()));
                 }

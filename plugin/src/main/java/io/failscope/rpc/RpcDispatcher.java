@@ -42,7 +42,7 @@ public final class RpcDispatcher
             throw new RpcException(RpcErrorCode.METHOD_NOT_FOUND, "unknown method " + Json.abbreviate(Json.MAPPER.getNodeFactory().textNode(name)));
         }
         try {
-            return method.invoke(Params.of(params, method.parameters()));
+            return method.invoke(Params.of(params, method.parameters(), method.readsTheNode()));
         }
         catch (RpcException e) {
             throw e;

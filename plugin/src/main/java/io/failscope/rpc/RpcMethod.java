@@ -19,6 +19,12 @@ public interface RpcMethod
 
     Info info();
 
+    /** True for methods the node calls, which ignore parameters they do not know. */
+    default boolean readsTheNode()
+    {
+        return false;
+    }
+
     default String name()
     {
         return info().name();
