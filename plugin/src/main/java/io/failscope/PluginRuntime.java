@@ -3,7 +3,7 @@ package io.failscope;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.failscope.capture.CaptureModule;
-import io.failscope.capture.ForwardCapture;
+import io.failscope.capture.ClnCapture;
 import io.failscope.config.ConfigModule;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeContextCache;
@@ -34,10 +34,10 @@ public final class PluginRuntime
     private final FailureStore store;
     private final NodeContextCache nodeContext;
     private final HttpTransport http;
-    private final ForwardCapture capture;
+    private final ClnCapture capture;
 
     @Inject
-    PluginRuntime(RpcDispatcher dispatcher, FailureStore store, NodeContextCache nodeContext, HttpTransport http, ForwardCapture capture)
+    PluginRuntime(RpcDispatcher dispatcher, FailureStore store, NodeContextCache nodeContext, HttpTransport http, ClnCapture capture)
     {
         this.capture = requireNonNull(capture, "capture is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
@@ -83,7 +83,7 @@ public final class PluginRuntime
         return http;
     }
 
-    public ForwardCapture capture()
+    public ClnCapture capture()
     {
         return capture;
     }

@@ -168,6 +168,43 @@ final class TestStdioCapture
     }
 
     @Test
+    void ourFailedPaymentIsASendRecordAndItsReplayAddsNothing()
+            throws Exception
+    {
+        JsonNode failure = PluginProcess.MAPPER.readTree("""
+                {"sendpay_failure":{"code":204,"message":"failed: WIRE_TEMPORARY_CHANNEL_FAILURE (WIRE_TEMPORARY_CHANNEL_FAILURE: Capacity exceeded - HTLC fee: 1000sat)",
+                 "data":{"created_index":9,"id":77,"payment_hash":"0000000000000000000000000000000000000000000000000000000000000001","groupid":1,
+                 "amount_sent_msat":9000000,"created_at":1755675100,"completed_at":1755675101,"status":"failed","erring_index":0,"failcode":4103,
+                 "erring_node":"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8","erring_channel":"103x1x0","erring_direction":1}}}
+                """);
+        plugin.notify("sendpay_failure", failure);
+        JsonNode sends = PluginProcess.MAPPER.createArrayNode();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (sends.isEmpty() && System.nanoTime() < deadline) {
+            sends = plugin.request("listhtlcfailures", PluginProcess.MAPPER.createObjectNode().put("type", "send")).get("result").get("htlcfailures");
+            Thread.sleep(20);
+        }
+        assertThat(sends).hasSize(1);
+        assertThat(sends.get(0).get("reason").asText()).isEqualTo("channel_balance_overdrawn");
+        assertThat(sends.get(0).get("reason_source").asText()).isEqualTo("node");
+        assertThat(sends.get(0).get("source").asText()).isEqualTo("local");
+        assertThat(sends.get(0).get("out_msat").asLong()).isEqualTo(9_000_000);
+
+        // the replay says something new (a later completed_at): the row is updated, not added
+        ((com.fasterxml.jackson.databind.node.ObjectNode) failure.get("sendpay_failure").get("data")).put("completed_at", 1755675105);
+        plugin.notify("sendpay_failure", failure);
+        JsonNode updated = PluginProcess.MAPPER.createArrayNode();
+        deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (updated.isEmpty() && System.nanoTime() < deadline) {
+            updated = plugin.request("listhtlcfailures", PluginProcess.MAPPER.createObjectNode().put("type", "send").put("index", "updated")).get("result").get("htlcfailures");
+            Thread.sleep(20);
+        }
+        assertThat(updated).hasSize(1);
+        assertThat(updated.get(0).get("resolved_time").decimalValue()).isEqualByComparingTo("1755675105");
+        assertThat(plugin.request("listhtlcfailures", PluginProcess.MAPPER.createObjectNode().put("type", "send")).get("result").get("htlcfailures")).hasSize(1);
+    }
+
+    @Test
     void aDownstreamFailureIsRecordedWithoutAReasonAndAReplayAddsNoRecord()
             throws Exception
     {

@@ -12,7 +12,7 @@ public final class CaptureModule
     @Override
     protected void configure()
     {
-        bind(ForwardCapture.class).in(Singleton.class);
+        bind(ClnCapture.class).in(Singleton.class);
         // jvm dialect: the node posts its failures to the HTTP endpoint
         RpcModule.contribute(binder(), HtlcHandlingFailed.class);
     }

@@ -42,6 +42,7 @@ public record HtlcFailureRecord(
         Optional<Instant> resolvedTime,
         Optional<String> rule,
         OptionalLong createdIndex,
+        OptionalLong sendId,
         UnknownFields unknownFields)
 {
     public static final int MAX_RULE_LENGTH = 256;
@@ -76,6 +77,7 @@ public record HtlcFailureRecord(
         checkNotNegative("out_msat", outMsat);
         checkNotNegative("fee_msat", feeMsat);
         checkNotNegative("created_index", createdIndex);
+        checkNotNegative("send_id", sendId);
         if (cltvExpiry.isPresent() && (cltvExpiry.getAsLong() < 0 || cltvExpiry.getAsLong() > 0xFFFF_FFFFL)) {
             throw new IllegalArgumentException("cltv_expiry out of u32 range: " + cltvExpiry.getAsLong());
         }
@@ -150,6 +152,7 @@ public record HtlcFailureRecord(
         private Optional<Instant> resolvedTime = Optional.empty();
         private Optional<String> rule = Optional.empty();
         private OptionalLong createdIndex = OptionalLong.empty();
+        private OptionalLong sendId = OptionalLong.empty();
         private UnknownFields unknownFields = UnknownFields.NONE;
 
         private Builder() {}
@@ -175,6 +178,7 @@ public record HtlcFailureRecord(
             resolvedTime = record.resolvedTime;
             rule = record.rule;
             createdIndex = record.createdIndex;
+            sendId = record.sendId;
             unknownFields = record.unknownFields;
         }
 
@@ -298,6 +302,12 @@ public record HtlcFailureRecord(
             return this;
         }
 
+        public Builder sendId(long sendId)
+        {
+            this.sendId = OptionalLong.of(sendId);
+            return this;
+        }
+
         public Builder unknownFields(UnknownFields unknownFields)
         {
             this.unknownFields = unknownFields;
@@ -307,7 +317,7 @@ public record HtlcFailureRecord(
         public HtlcFailureRecord build()
         {
             return new HtlcFailureRecord(nodeId, type, source, reason, failureData, inChannel, inHtlcId, inMsat, cltvExpiry,
-                    outChannel, inPeer, outPeer, outMsat, feeMsat, paymentHash, receivedTime, resolvedTime, rule, createdIndex, unknownFields);
+                    outChannel, inPeer, outPeer, outMsat, feeMsat, paymentHash, receivedTime, resolvedTime, rule, createdIndex, sendId, unknownFields);
         }
     }
 }

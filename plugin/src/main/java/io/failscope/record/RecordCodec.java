@@ -52,6 +52,7 @@ import static io.failscope.record.RecordTypes.REASON_SOURCE;
 import static io.failscope.record.RecordTypes.RECEIVED_TIME;
 import static io.failscope.record.RecordTypes.RESOLVED_TIME;
 import static io.failscope.record.RecordTypes.RULE;
+import static io.failscope.record.RecordTypes.SEND_ID;
 import static io.failscope.record.RecordTypes.WIRE_CODE;
 
 /**
@@ -126,6 +127,7 @@ public final class RecordCodec
         }
         record.inPeer().ifPresent(peer -> fields.add(new TlvRecord(IN_PEER, peer.key())));
         record.outPeer().ifPresent(peer -> fields.add(new TlvRecord(OUT_PEER, peer.key())));
+        addTruncated(fields, SEND_ID, record.sendId());
         fields.addAll(record.unknownFields().topLevel());
         fields.sort(Comparator.comparing(TlvRecord::type, Long::compareUnsigned));
         ByteWriter writer = new ByteWriter(160);
@@ -200,6 +202,7 @@ public final class RecordCodec
         if (outPeer != null) {
             builder.outPeer(nodeId(outPeer, "out_peer"));
         }
+        truncated(known, SEND_ID, "send_id", 8).ifPresent(builder::sendId);
 
         OptionalLong legacyCode = OptionalLong.empty();
         TlvRecord wireCode = known.get(WIRE_CODE);

@@ -37,11 +37,13 @@ final class RecordTypes
     static final long IN_PEER = 41;
     /** The peer of the outgoing channel. */
     static final long OUT_PEER = 43;
+    /** Our own payments: the node's id of the payment part (Core Lightning's sendpay id). */
+    static final long SEND_ID = 45;
 
     private static final Set<Long> KNOWN = Set.of(
             WIRE_CODE, FAILURE_TYPE, FAILURE_SOURCE, NODE_ID, RECEIVED_TIME, FAILURE_DATA, IN_CHANNEL, IN_HTLC_ID,
             IN_MSAT, CLTV_EXPIRY, OUT_CHANNEL, OUT_MSAT, FEE_MSAT, PAYMENT_HASH, RESOLVED_TIME, RULE, CREATED_INDEX,
-            REASON, REASON_SOURCE, EVIDENCE, IN_PEER, OUT_PEER);
+            REASON, REASON_SOURCE, EVIDENCE, IN_PEER, OUT_PEER, SEND_ID);
 
     private RecordTypes() {}
 

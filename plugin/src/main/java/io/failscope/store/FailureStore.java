@@ -13,7 +13,7 @@ public interface FailureStore
     /**
      * Queues a record for writing. The future completes once the record is durable (its transaction
      * committed with a full sync), or fails if it could not be stored. Writes are idempotent on the
-     * HTLC's identity (incoming channel, HTLC id, failure type).
+     * HTLC's identity (incoming channel, HTLC id, failure type; for our own payments, send id and type).
      */
     CompletableFuture<WriteOutcome> submit(HtlcFailureRecord record);
 

@@ -119,6 +119,11 @@ final class Schema
                         SELECT day, out_channel, reason, failcode, type, source, count, amount_msat, missed_fee_msat FROM daily_rollups)
                     GROUP BY day, out_channel, reason, failcode, type, source;
                     DROP TABLE daily_rollups
+                    """),
+            // 5: our own payments' identity (record type 45, new with this step: no stored record has it)
+            sql("""
+                    ALTER TABLE htlc_failures ADD COLUMN send_id INTEGER;
+                    CREATE UNIQUE INDEX htlc_failures_send ON htlc_failures (send_id, type) WHERE send_id IS NOT NULL
                     """));
 
     static final int CURRENT_VERSION = MIGRATIONS.size();

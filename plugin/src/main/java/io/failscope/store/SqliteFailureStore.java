@@ -52,7 +52,7 @@ public final class SqliteFailureStore
     private static final int WRITER_CHECKPOINT_PAGES = 16_384;
     private static final int READERS = 2;
     private static final int CACHE_KIB = 32 * 1024;
-    private static final String COLUMNS = "type, source, failcode, reason, in_channel, in_htlc_id, out_channel, in_peer_key, out_peer_key, payment_hash_key, received_ns, amount_msat, missed_fee_msat, record";
+    private static final String COLUMNS = "type, source, failcode, reason, in_channel, in_htlc_id, out_channel, in_peer_key, out_peer_key, payment_hash_key, received_ns, amount_msat, missed_fee_msat, send_id, record";
 
     private final Path file;
     private final RetentionConfig retention;
@@ -72,6 +72,7 @@ public final class SqliteFailureStore
     private final PreparedStatement insertStatement;
     private final PreparedStatement updateStatement;
     private final PreparedStatement identityStatement;
+    private final PreparedStatement sendIdentityStatement;
     private final PreparedStatement counterStatement;
     private final PreparedStatement timeBlockStatement;
 
@@ -99,12 +100,14 @@ public final class SqliteFailureStore
         this.lastCreated = counter("created_index");
         this.lastUpdated = counter("updated_index");
         this.insertStatement = writeConnection.prepareStatement(
-                "INSERT INTO htlc_failures (created_index, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                "INSERT INTO htlc_failures (created_index, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
         this.updateStatement = writeConnection.prepareStatement(
                 "UPDATE htlc_failures SET updated_index = ?, type = ?, source = ?, failcode = ?, reason = ?, in_channel = ?, in_htlc_id = ?, out_channel = ?,"
-                        + " in_peer_key = ?, out_peer_key = ?, payment_hash_key = ?, received_ns = ?, amount_msat = ?, missed_fee_msat = ?, record = ? WHERE created_index = ?");
+                        + " in_peer_key = ?, out_peer_key = ?, payment_hash_key = ?, received_ns = ?, amount_msat = ?, missed_fee_msat = ?, send_id = ?, record = ? WHERE created_index = ?");
         this.identityStatement = writeConnection.prepareStatement(
                 "SELECT created_index, updated_index, record FROM htlc_failures WHERE in_channel = ? AND in_htlc_id = ? AND type = ?");
+        this.sendIdentityStatement = writeConnection.prepareStatement(
+                "SELECT created_index, updated_index, record FROM htlc_failures WHERE send_id = ? AND type = ?");
         this.counterStatement = writeConnection.prepareStatement("UPDATE counters SET value = ? WHERE name = ?");
         this.timeBlockStatement = writeConnection.prepareStatement(
                 "INSERT INTO time_blocks (block, max_received_ns) VALUES (?, ?) ON CONFLICT (block) DO UPDATE SET max_received_ns = MAX(max_received_ns, excluded.max_received_ns)");
@@ -296,7 +299,7 @@ public final class SqliteFailureStore
         long updatedIndex = lastUpdated + 1;
         updateStatement.setLong(1, updatedIndex);
         bindColumns(updateStatement, 2, merged);
-        updateStatement.setLong(16, stored.createdIndex());
+        updateStatement.setLong(17, stored.createdIndex());
         updateStatement.executeUpdate();
         lastUpdated = updatedIndex;
         changes.totals.remove(stored.record());
@@ -345,19 +348,30 @@ public final class SqliteFailureStore
         statement.setLong(i++, Rows.receivedNanos(record));
         Rows.setNullableLong(statement, i++, Rows.amountMsat(record));
         statement.setLong(i++, Rows.missedFeeMsat(record));
+        Rows.setNullableLong(statement, i++, record.sendId());
         statement.setBytes(i, RecordCodec.encode(record).toArray());
     }
 
+    /** The stored row of the same HTLC: by incoming channel and HTLC id, or for our own payments by send id. */
     private Optional<StoredFailure> findByIdentity(HtlcFailureRecord record)
             throws SQLException
     {
-        if (record.inChannel().isEmpty() || record.inHtlcId().isEmpty()) {
+        PreparedStatement select;
+        if (record.inChannel().isPresent() && record.inHtlcId().isPresent()) {
+            select = identityStatement;
+            select.setLong(1, record.inChannel().get().value());
+            select.setLong(2, record.inHtlcId().getAsLong());
+            select.setInt(3, record.type().code());
+        }
+        else if (record.sendId().isPresent()) {
+            select = sendIdentityStatement;
+            select.setLong(1, record.sendId().getAsLong());
+            select.setInt(2, record.type().code());
+        }
+        else {
             return Optional.empty();
         }
-        identityStatement.setLong(1, record.inChannel().get().value());
-        identityStatement.setLong(2, record.inHtlcId().getAsLong());
-        identityStatement.setInt(3, record.type().code());
-        try (ResultSet row = identityStatement.executeQuery()) {
+        try (ResultSet row = select.executeQuery()) {
             return row.next() ? Optional.of(storedFailure(row)) : Optional.empty();
         }
     }

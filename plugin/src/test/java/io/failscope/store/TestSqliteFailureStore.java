@@ -101,6 +101,29 @@ final class TestSqliteFailureStore
     }
 
     @Test
+    void ourOwnPaymentsAreIdempotentOnTheirSendId()
+            throws Exception
+    {
+        HtlcFailureRecord send = HtlcFailureRecord.builder()
+                .nodeId(StoreSamples.PEERS.get(0))
+                .type(FailureType.SEND)
+                .source(FailureSource.DOWNSTREAM)
+                .reason(RecordedReason.fromCode(0x400F))
+                .sendId(12)
+                .outMsat(5_000_000)
+                .receivedTime(StoreSamples.T0)
+                .build();
+        try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
+            assertThat(store.submit(send).get().kind()).isEqualTo(WriteOutcome.Kind.INSERTED);
+            assertThat(store.submit(send).get().kind()).isEqualTo(WriteOutcome.Kind.UNCHANGED);
+            assertThat(store.submit(send.toBuilder().resolvedTime(StoreSamples.T0.plusSeconds(2)).build()).get().kind()).isEqualTo(WriteOutcome.Kind.UPDATED);
+            assertThat(store.submit(send.toBuilder().sendId(13).build()).get().kind()).isEqualTo(WriteOutcome.Kind.INSERTED);
+            assertThat(store.list(FailureFilter.builder().type(FailureType.SEND).build(), Page.first(10))).extracting(stored -> stored.record().sendId().getAsLong())
+                    .containsExactly(12L, 13L);
+        }
+    }
+
+    @Test
     void createdIndexesStrictlyIncreaseAndAreNeverReused()
             throws Exception
     {

@@ -216,6 +216,11 @@ public final class ClnPlugin
                     running.capture().forwardEvent(params);
                 }
             }
+            case "sendpay_failure" -> {
+                if (running != null) {
+                    running.capture().sendpayFailure(params);
+                }
+            }
             case "channel_state_changed", "connect", "disconnect" -> {
                 if (running != null) {
                     running.nodeContext().requestRefresh();

@@ -1,13 +1,16 @@
 package io.failscope.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.NodeId;
 import io.failscope.node.ChannelContext;
 import io.failscope.node.NodeContext;
 import io.failscope.node.NodeContextCache;
 import io.failscope.reason.FailureCode;
 import io.failscope.reason.FailureFlag;
+import io.failscope.reason.FailureReason;
 import io.failscope.reason.FailureSource;
 import io.failscope.reason.FailureType;
+import io.failscope.reason.LocalReason;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.record.RecordedReason;
 import io.failscope.store.FailureStore;
@@ -15,6 +18,7 @@ import io.failscope.store.WriteOutcome;
 import jakarta.inject.Inject;
 
 import java.lang.System.Logger.Level;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -22,21 +26,22 @@ import java.util.concurrent.CompletableFuture;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Turns Core Lightning's forwarding failures into records: {@code htlc_accepted} payloads are kept
- * to join with, and each {@code forward_event} of status {@code local_failed} or {@code failed}
- * becomes a record, its reason classified against the node context at that moment. Replays after a
- * restart carry the same identity (incoming channel, HTLC id, type) and add no record.
+ * Turns Core Lightning's failures into records. {@code htlc_accepted} payloads are kept to join with;
+ * each {@code forward_event} of status {@code local_failed} or {@code failed} becomes a record, its
+ * reason classified against the node context at that moment; each {@code sendpay_failure} becomes a
+ * {@code send} record. Replays after a restart carry the same identity (incoming channel, HTLC id and
+ * type; for sends, the sendpay id) and add no record.
  */
-public final class ForwardCapture
+public final class ClnCapture
 {
-    private static final System.Logger LOG = System.getLogger(ForwardCapture.class.getName());
+    private static final System.Logger LOG = System.getLogger(ClnCapture.class.getName());
 
     private final FailureStore store;
     private final NodeContextCache nodeContext;
     private final AcceptedHtlcs accepted;
 
     @Inject
-    public ForwardCapture(FailureStore store, NodeContextCache nodeContext, AcceptedHtlcs accepted)
+    public ClnCapture(FailureStore store, NodeContextCache nodeContext, AcceptedHtlcs accepted)
     {
         this.store = requireNonNull(store, "store is null");
         this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
@@ -63,6 +68,87 @@ public final class ForwardCapture
         }
         HtlcFailureRecord record = record(event.get(), accepted.get(event.get().inChannel(), event.get().inHtlcId()), context);
         return Optional.of(store.submit(record));
+    }
+
+    /** A sendpay_failure; empty when it cannot be read or the node's id is not known yet. */
+    public Optional<CompletableFuture<WriteOutcome>> sendpayFailure(JsonNode params)
+    {
+        NodeContext context = nodeContext.current();
+        if (context.nodeId().isEmpty()) {
+            LOG.log(Level.WARNING, "a failed payment arrived before the node said who it is; it is not recorded");
+            return Optional.empty();
+        }
+        return sendRecord(params, context.nodeId().get()).map(store::submit);
+    }
+
+    /**
+     * Our own payment part failed ({@code cln-plugin-protocol.md} §3.3). {@code erring_index} 0 means our
+     * node failed it (source local), where channeld's own words in the message name the reason; a later
+     * hop's code we decrypted as the sender. {@code out_channel} and {@code out_peer_id} are the erring
+     * channel and node.
+     */
+    static Optional<HtlcFailureRecord> sendRecord(JsonNode params, NodeId node)
+    {
+        JsonNode failure = params == null ? null : params.path("sendpay_failure");
+        JsonNode data = failure == null ? null : failure.path("data");
+        if (data == null || !data.isObject()) {
+            return Optional.empty();
+        }
+        OptionalLong sendId = Json.number(data.path("id"));
+        Optional<Instant> created = Json.time(data.path("created_at"));
+        if (sendId.isEmpty() || created.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean local = data.path("erring_index").canConvertToLong() && data.path("erring_index").longValue() == 0;
+        HtlcFailureRecord.Builder record = HtlcFailureRecord.builder()
+                .nodeId(node)
+                .type(FailureType.SEND)
+                .source(local ? FailureSource.LOCAL : FailureSource.DOWNSTREAM)
+                .sendId(sendId.getAsLong())
+                .receivedTime(created.get());
+        OptionalLong failcode = Json.number(data.path("failcode"));
+        if (failcode.isPresent() && failcode.getAsLong() > 0 && failcode.getAsLong() <= 0xFFFF) {
+            int code = (int) failcode.getAsLong();
+            record.reason(local ? ownWords(code, failure.path("message").asText("")) : RecordedReason.fromCode(code));
+        }
+        else if (local) {
+            return Optional.empty();
+        }
+        Json.time(data.path("completed_at")).ifPresent(record::resolvedTime);
+        Json.paymentHash(data.path("payment_hash")).ifPresent(record::paymentHash);
+        Json.number(data.path("amount_sent_msat")).ifPresent(record::outMsat);
+        Json.scid(data.path("erring_channel")).ifPresent(record::outChannel);
+        Json.nodeId(data.path("erring_node")).ifPresent(record::outPeer);
+        try {
+            return Optional.of(record.build());
+        }
+        catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "a sendpay_failure could not be recorded: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** channeld's failure text, when it is one that names a reason and fits the code. */
+    static RecordedReason ownWords(int code, String message)
+    {
+        String text = message.toLowerCase(java.util.Locale.ROOT);
+        LocalReason named = null;
+        if (text.contains("too many htlcs")) {
+            named = LocalReason.TOO_MANY_HTLCS;
+        }
+        else if (text.contains("capacity exceeded")) {
+            named = LocalReason.CHANNEL_BALANCE_OVERDRAWN;
+        }
+        else if (text.contains("too dusty")) {
+            named = LocalReason.DUST_EXPOSURE;
+        }
+        else if (text.contains("maximum value exceeded")) {
+            named = LocalReason.PEER_MAX_IN_FLIGHT_EXCEEDED;
+        }
+        if (named != null && named.fixedCode().orElseThrow().code() == code) {
+            return RecordedReason.fromNode(FailureReason.of(named));
+        }
+        return RecordedReason.fromCode(code);
     }
 
     static HtlcFailureRecord record(ForwardEvent event, Optional<AcceptedHtlc> htlc, NodeContext context)
