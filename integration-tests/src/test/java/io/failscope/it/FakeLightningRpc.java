@@ -50,9 +50,10 @@ final class FakeLightningRpc
         acceptor.start();
     }
 
-    void answer(String method, JsonNode result)
+    /** Answers {@code method} with {@code result} from now on; returns the answer it replaces. */
+    JsonNode answer(String method, JsonNode result)
     {
-        results.put(method, result);
+        return results.put(method, result);
     }
 
     List<String> calls()

@@ -205,6 +205,24 @@ final class TestStdioCapture
     }
 
     @Test
+    void aFailureIsJudgedAgainstTheChannelAsItIsWhenTheEventArrives()
+            throws Exception
+    {
+        // 111x1x0 is not in the snapshot taken at init: only a fresh look at the channel explains the failure
+        JsonNode channels = PluginProcess.MAPPER.createObjectNode().set("channels", PluginProcess.MAPPER.createArrayNode()
+                .add(channel("111x1x0", "CHANNELD_NORMAL", true, 300_000, 1000, 2_000_000, 30)));
+        JsonNode before = node.answer("listpeerchannels", channels);
+        try {
+            JsonNode item = failForward("111x1x0", 1_000_000, 800_066, 4103, true);
+            assertThat(item.get("reason").asText()).isEqualTo("channel_balance_overdrawn");
+            assertThat(item.get("evidence").toString()).isEqualTo("{\"requested_msat\":1000000,\"spendable_msat\":300000}");
+        }
+        finally {
+            node.answer("listpeerchannels", before);
+        }
+    }
+
+    @Test
     void aDownstreamFailureIsRecordedWithoutAReasonAndAReplayAddsNoRecord()
             throws Exception
     {

@@ -151,6 +151,26 @@ final class TestStdioPlugin
     }
 
     @Test
+    void aFailureReportedRightAfterInitIsRecorded()
+            throws Exception
+    {
+        plugin.request("init", initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
+        // no wait for the background refresh: lightningd replays its events right after init
+        plugin.notify("forward_event", PluginProcess.MAPPER.readTree("""
+                {"forward_event":{"in_channel":"101x1x0","in_htlc_id":1,"out_channel":"103x1x0","in_msat":1001001,"status":"local_failed",
+                 "failcode":4103,"failreason":"WIRE_TEMPORARY_CHANNEL_FAILURE","style":"tlv","received_time":1755675000.5}}
+                """));
+        JsonNode items = PluginProcess.MAPPER.createArrayNode();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (items.isEmpty() && System.nanoTime() < deadline) {
+            items = plugin.request("listhtlcfailures", null).get("result").get("htlcfailures");
+            Thread.sleep(20);
+        }
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).get("node_id").asText()).isEqualTo("023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb");
+    }
+
+    @Test
     void exitsPromptlyOnShutdownWithEveryRecordFlushed()
             throws Exception
     {

@@ -2,6 +2,7 @@ package io.failscope.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
+import io.failscope.ShortChannelId;
 import io.failscope.node.ChannelContext;
 import io.failscope.node.NodeContext;
 import io.failscope.node.NodeContextCache;
@@ -61,21 +62,27 @@ public final class ClnCapture
         if (event.isEmpty()) {
             return Optional.empty();
         }
-        NodeContext context = nodeContext.current();
+        // the notification path may wait on the node (the hook path never does)
+        NodeContext context = nodeContext.currentOrRefreshed();
         if (context.nodeId().isEmpty()) {
-            LOG.log(Level.WARNING, "a failed forward arrived before the node said who it is; it is not recorded");
+            LOG.log(Level.WARNING, "a failed forward arrived but the node's RPC does not say who the node is; it is not recorded");
             return Optional.empty();
         }
-        HtlcFailureRecord record = record(event.get(), accepted.get(event.get().inChannel(), event.get().inHtlcId()), context);
+        Optional<AcceptedHtlc> htlc = accepted.get(event.get().inChannel(), event.get().inHtlcId());
+        Optional<ShortChannelId> outChannel = event.get().outChannel().or(() -> htlc.flatMap(AcceptedHtlc::requestedChannel));
+        if (event.get().local() && outChannel.isPresent()) {
+            context = nodeContext.withFreshChannel(context, outChannel.get());
+        }
+        HtlcFailureRecord record = record(event.get(), htlc, context);
         return Optional.of(store.submit(record));
     }
 
     /** A sendpay_failure; empty when it cannot be read or the node's id is not known yet. */
     public Optional<CompletableFuture<WriteOutcome>> sendpayFailure(JsonNode params)
     {
-        NodeContext context = nodeContext.current();
+        NodeContext context = nodeContext.currentOrRefreshed();
         if (context.nodeId().isEmpty()) {
-            LOG.log(Level.WARNING, "a failed payment arrived before the node said who it is; it is not recorded");
+            LOG.log(Level.WARNING, "a failed payment arrived but the node's RPC does not say who the node is; it is not recorded");
             return Optional.empty();
         }
         return sendRecord(params, context.nodeId().get()).map(store::submit);

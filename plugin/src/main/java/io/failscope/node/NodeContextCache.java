@@ -116,6 +116,43 @@ public final class NodeContextCache
         return installed;
     }
 
+    /**
+     * The snapshot, refreshed first (on the calling thread) if it has never been filled. For the
+     * notification path only: the hook path must never wait on the node.
+     */
+    public NodeContext currentOrRefreshed()
+    {
+        NodeContext context = current.get();
+        if (context.nodeId().isEmpty()) {
+            refreshQuietly();
+            context = current.get();
+        }
+        return context;
+    }
+
+    /**
+     * The snapshot with one channel as the node reports it right now ({@code listpeerchannels
+     * short_channel_id=...}), so a failure is judged against the channel as it was when it failed, not
+     * as it was at the last refresh; the snapshot's own view of the channel if the node does not answer.
+     */
+    public NodeContext withFreshChannel(NodeContext context, io.failscope.ShortChannelId scid)
+    {
+        try {
+            JsonNode answer = client.call("listpeerchannels", Json.MAPPER.createObjectNode().put("short_channel_id", scid.toString()));
+            List<ChannelContext> channels = new ArrayList<>();
+            for (JsonNode channel : answer.path("channels")) {
+                channels.add(ChannelContext.fromListPeerChannels(channel));
+            }
+            Map<io.failscope.ShortChannelId, ChannelContext> merged = new HashMap<>(context.channels());
+            merged.putAll(NodeContext.index(channels));
+            return new NodeContext(context.nodeId(), context.blockHeight(), merged, context.settings(), context.refreshedAt());
+        }
+        catch (NodeRpcException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "no fresh view of " + scid + ", using the last snapshot: " + e.getMessage());
+            return context;
+        }
+    }
+
     private void refreshQuietly()
     {
         try {

@@ -99,6 +99,26 @@ final class TestNodeContextCache
     }
 
     @Test
+    void theNotificationPathFillsAnEmptySnapshotAndTakesAFreshViewOfTheChannel()
+            throws Exception
+    {
+        FakeNode node = node();
+        try (NodeContextCache cache = new NodeContextCache(node, Duration.ofHours(1), Clock.systemUTC())) {
+            NodeContext context = cache.currentOrRefreshed();
+            assertThat(context.blockHeight()).hasValue(800_000);
+            assertThat(cache.currentOrRefreshed()).isSameAs(context);
+            // the channel changed since the snapshot: the fresh view says so
+            node.answers.put("listpeerchannels", "{\"channels\":[{\"short_channel_id\":\"103x1x0\",\"state\":\"CHANNELD_NORMAL\",\"peer_connected\":true,\"spendable_msat\":5}]}");
+            NodeContext fresh = cache.withFreshChannel(context, ShortChannelId.parse("103x1x0"));
+            assertThat(fresh.channel(ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(5);
+            assertThat(context.channel(ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(80_000);
+            // a node that does not answer leaves the snapshot's view
+            node.answers.remove("listpeerchannels");
+            assertThat(cache.withFreshChannel(context, ShortChannelId.parse("103x1x0"))).isSameAs(context);
+        }
+    }
+
+    @Test
     void requestedRefreshesHappenInTheBackground()
             throws Exception
     {
