@@ -1,11 +1,15 @@
 package io.failscope;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
 import io.failscope.capture.CaptureModule;
 import io.failscope.capture.ClnCapture;
 import io.failscope.config.ConfigModule;
 import io.failscope.config.FailscopeConfig;
+import io.failscope.intercept.InterceptModule;
+import io.failscope.intercept.Interceptor;
 import io.failscope.node.NodeContextCache;
 import io.failscope.node.NodeModule;
 import io.failscope.node.NodeRpcClient;
@@ -35,10 +39,16 @@ public final class PluginRuntime
     private final NodeContextCache nodeContext;
     private final HttpTransport http;
     private final ClnCapture capture;
+    private final Interceptor interceptor;
+
+    /** Every Core Lightning command failscope registers, for the manifest (known before anything is wired). */
+    public static final java.util.List<io.failscope.rpc.RpcMethod.Info> COMMANDS = java.util.stream.Stream
+            .concat(RpcModule.METHODS.stream(), InterceptModule.METHODS.stream()).toList();
 
     @Inject
-    PluginRuntime(RpcDispatcher dispatcher, FailureStore store, NodeContextCache nodeContext, HttpTransport http, ClnCapture capture)
+    PluginRuntime(RpcDispatcher dispatcher, FailureStore store, NodeContextCache nodeContext, HttpTransport http, ClnCapture capture, Interceptor interceptor)
     {
+        this.interceptor = requireNonNull(interceptor, "interceptor is null");
         this.capture = requireNonNull(capture, "capture is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.store = requireNonNull(store, "store is null");
@@ -49,13 +59,29 @@ public final class PluginRuntime
     /** Wires every feature and starts it. Throws when something cannot start (the store, the HTTP port). */
     public static PluginRuntime start(FailscopeConfig config, NodeRpcClient nodeClient)
     {
+        try {
+            return wire(config, nodeClient);
+        }
+        catch (ProvisionException | CreationException e) {
+            // Guice's own message lists its internals; the operator needs only what went wrong
+            Throwable cause = e;
+            while ((cause instanceof ProvisionException || cause instanceof CreationException) && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalStateException(cause.getMessage(), cause);
+        }
+    }
+
+    private static PluginRuntime wire(FailscopeConfig config, NodeRpcClient nodeClient)
+    {
         Injector injector = Guice.createInjector(
                 new ConfigModule(config),
                 new StoreModule(),
                 new RpcModule(),
                 new NodeModule(nodeClient),
                 new HttpModule(),
-                new CaptureModule());
+                new CaptureModule(),
+                new InterceptModule());
         PluginRuntime runtime = injector.getInstance(PluginRuntime.class);
         try {
             runtime.nodeContext.start();
@@ -88,6 +114,11 @@ public final class PluginRuntime
         return capture;
     }
 
+    public Interceptor interceptor()
+    {
+        return interceptor;
+    }
+
     @Override
     public void close()
     {
@@ -97,6 +128,7 @@ public final class PluginRuntime
         catch (RuntimeException e) {
             LOG.log(Level.WARNING, "stopping the HTTP endpoint failed: " + e.getMessage());
         }
+        interceptor.close();
         nodeContext.close();
         store.close();
     }

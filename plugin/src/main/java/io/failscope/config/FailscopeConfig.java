@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
@@ -18,10 +19,12 @@ import static java.util.Objects.requireNonNull;
  * once. Keys and defaults live with the feature that reads them; {@link #KEYS} lists them all, for the
  * Core Lightning manifest and {@code config/failscope.conf.example}.
  */
-public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, HttpConfig http, NodeConfig node)
+public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, HttpConfig http, NodeConfig node, Optional<Path> policyFile)
 {
     /** Where records are stored; relative to Core Lightning's lightning-dir, or to the config file. */
     public static final ConfigKey DATA_DIR = new ConfigKey("dir", "failscope", "Directory of failscope's database, relative to the lightning-dir (Core Lightning) or to the config file.");
+
+    public static final ConfigKey POLICY_FILE = new ConfigKey("policy.file", null, "JSON file of interception rules (config/policy.example.json shows every field); unset means every HTLC continues.");
 
     public static final List<ConfigKey> KEYS;
 
@@ -31,6 +34,7 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
         keys.addAll(HttpConfig.KEYS);
         keys.addAll(RetentionConfig.KEYS);
         keys.addAll(NodeConfig.KEYS);
+        keys.add(POLICY_FILE);
         KEYS = Collections.unmodifiableList(keys);
     }
 
@@ -40,6 +44,7 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
         requireNonNull(retention, "retention is null");
         requireNonNull(http, "http is null");
         requireNonNull(node, "node is null");
+        requireNonNull(policyFile, "policyFile is null");
     }
 
     /**
@@ -54,7 +59,8 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
         RetentionConfig retention = RetentionConfig.read(config);
         HttpConfig http = HttpConfig.read(config, baseDirectory);
         NodeConfig node = NodeConfig.read(config);
+        String policy = config.getString(POLICY_FILE);
         config.finish();
-        return new FailscopeConfig(dataDirectory, retention, http, node);
+        return new FailscopeConfig(dataDirectory, retention, http, node, policy == null ? Optional.empty() : Optional.of(baseDirectory.resolve(policy)));
     }
 }

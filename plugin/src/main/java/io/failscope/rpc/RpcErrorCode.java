@@ -12,7 +12,9 @@ public enum RpcErrorCode
     INVALID_PARAMS(-32602),
     INTERNAL_ERROR(-32603),
     /** The failure store cannot serve the request (for example the disk is full or the database unreadable). */
-    STORE_UNAVAILABLE(1000);
+    STORE_UNAVAILABLE(1000),
+    /** The interception policy file cannot be used; {@code data.problems} lists why. */
+    POLICY_INVALID(1001);
 
     private final int code;
 

@@ -39,6 +39,7 @@ final class TestFailscopeConfig
         assertThat(config.http()).isEqualTo(new HttpConfig(OptionalInt.empty(), "127.0.0.1", Optional.empty(), 1_048_576));
         assertThat(config.http().enabled()).isFalse();
         assertThat(config.node()).isEqualTo(new NodeConfig(Duration.ofSeconds(10), Duration.ofSeconds(60), Optional.empty()));
+        assertThat(config.policyFile()).isEmpty();
     }
 
     @Test
@@ -57,7 +58,9 @@ final class TestFailscopeConfig
                 Map.entry("retention.batch-size", "100"),
                 Map.entry("node.rpc-timeout", "2s"),
                 Map.entry("node.refresh-interval", "5m"),
-                Map.entry("node.rpc-url", "http://127.0.0.1:9735/rpc")), directory, Function.identity());
+                Map.entry("node.rpc-url", "http://127.0.0.1:9735/rpc"),
+                Map.entry("policy.file", "rules.json")), directory, Function.identity());
+        assertThat(config.policyFile()).contains(directory.resolve("rules.json"));
         assertThat(config.dataDirectory()).isEqualTo(Path.of("/var/lib/failscope"));
         assertThat(config.http()).isEqualTo(new HttpConfig(OptionalInt.of(9737), "127.0.0.2", Optional.of(directory.resolve("token")), 4096));
         assertThat(config.retention()).isEqualTo(new RetentionConfig(Duration.ofDays(30), 1000, Duration.ofMinutes(1), 100));

@@ -14,7 +14,6 @@ import io.failscope.rpc.JsonRpc;
 import io.failscope.rpc.RpcErrorCode;
 import io.failscope.rpc.RpcException;
 import io.failscope.rpc.RpcMethod;
-import io.failscope.rpc.RpcModule;
 
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -92,7 +91,7 @@ public final class ClnPlugin
             option.put("description", key.description());
         }
         ArrayNode methods = manifest.putArray("rpcmethods");
-        for (RpcMethod.Info method : RpcModule.METHODS) {
+        for (RpcMethod.Info method : PluginRuntime.COMMANDS) {
             methods.addObject()
                     .put("name", method.name())
                     .put("usage", method.usage())
@@ -155,16 +154,17 @@ public final class ClnPlugin
 
     /**
      * Always a valid verdict: any failure inside answers {@code continue} (fail-open) and is counted,
-     * because an error response to a hook stops lightningd.
+     * because an error response to a hook stops lightningd. Nothing here waits on disk or the node.
      */
     private JsonNode htlcAccepted(JsonNode params)
     {
         try {
             PluginRuntime running = runtime;
-            if (running != null) {
-                running.capture().htlcAccepted(params);
+            if (running == null) {
+                return verdictContinue();
             }
-            return verdictContinue();
+            running.capture().htlcAccepted(params);
+            return running.interceptor().decide(params);
         }
         catch (RuntimeException | Error e) {
             hookErrors.incrementAndGet();
@@ -187,7 +187,7 @@ public final class ClnPlugin
     {
         PluginRuntime running = runtime;
         if (running == null) {
-            boolean ours = RpcModule.METHODS.stream().anyMatch(info -> info.name().equals(method));
+            boolean ours = PluginRuntime.COMMANDS.stream().anyMatch(info -> info.name().equals(method));
             return JsonRpc.error(id, ours
                     ? new RpcException(RpcErrorCode.INTERNAL_ERROR, "failscope is not initialized yet")
                     : new RpcException(RpcErrorCode.METHOD_NOT_FOUND, "unknown method " + Json.MAPPER.getNodeFactory().textNode(method)));

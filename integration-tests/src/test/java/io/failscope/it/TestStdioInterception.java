@@ -1,0 +1,118 @@
+package io.failscope.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.testing.Schemas;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Policy rules deciding htlc_accepted through the real process, and the record of each HTLC they fail. */
+final class TestStdioInterception
+{
+    private static final String PEER = "02c0ad1f4a3b8b0dfc5e66f55a0d3b7d0ab4ef0a0cba6a3c9f1e0a0f8e1d7a4a01";
+
+    @TempDir
+    Path lightningDir;
+
+    private FakeLightningRpc node;
+    private PluginProcess plugin;
+
+    @BeforeEach
+    void start()
+            throws Exception
+    {
+        Files.writeString(lightningDir.resolve("policy.json"), """
+                {"rules":[
+                  {"name":"no-small-htlcs","match":{"peer_id":"%s","max_msat":10000},"action":"fail","code":"amount_below_minimum"},
+                  {"name":"everything-else","action":"continue"}
+                ]}""".formatted(PEER));
+        node = new FakeLightningRpc(lightningDir.resolve("lightning-rpc"));
+        plugin = PluginProcess.start(lightningDir, Map.of());
+        JsonNode init = plugin.request("init", TestStdioPlugin.initParams(lightningDir, PluginProcess.MAPPER.createObjectNode().put("failscope-policy-file", "policy.json")));
+        assertThat(init.get("result").toString()).isEqualTo("{}");
+    }
+
+    @AfterEach
+    void stop()
+            throws Exception
+    {
+        plugin.close();
+        node.close();
+        assertThat(plugin.violations()).isEmpty();
+    }
+
+    private JsonNode hook(int htlcId, long amountMsat)
+            throws Exception
+    {
+        return plugin.request("htlc_accepted", PluginProcess.MAPPER.readTree("""
+                {"peer_id":"%s",
+                 "onion":{"payload":"00","type":"tlv","short_channel_id":"103x1x0","forward_msat":%d,"outgoing_cltv_value":800066,
+                          "next_onion":"00","shared_secret":"a31fe9656fc8d3a459e623dc8204e6d0268f8df56d734dac3ca3262edb5db883"},
+                 "htlc":{"short_channel_id":"101x1x0","id":%d,"amount_msat":%d,"cltv_expiry":800100,"cltv_expiry_relative":100,
+                         "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"}}
+                """.formatted(PEER, amountMsat - 1, htlcId, amountMsat))).get("result");
+    }
+
+    @Test
+    void aRuleFailsTheHtlcWithTheExactMessageAndRecordsIt()
+            throws Exception
+    {
+        // amount_below_minimum: 0x100b, htlc_msat 9000 = 0x2328, an empty channel_update
+        assertThat(hook(5, 9000).toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"100b00000000000023280000\"}");
+        assertThat(hook(6, 20000).toString()).isEqualTo("{\"result\":\"continue\"}");
+        JsonNode items = PluginProcess.MAPPER.createArrayNode();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (items.isEmpty() && System.nanoTime() < deadline) {
+            items = plugin.request("listhtlcfailures", PluginProcess.MAPPER.createObjectNode().put("type", "intercepted")).get("result").get("htlcfailures");
+            Thread.sleep(20);
+        }
+        Schemas.assertValid("listhtlcfailures.response", PluginProcess.MAPPER.createObjectNode().set("htlcfailures", items));
+        assertThat(items).hasSize(1);
+        JsonNode item = items.get(0);
+        assertThat(item.get("rule").asText()).isEqualTo("no-small-htlcs");
+        assertThat(item.get("reason").asText()).isEqualTo("policy_failed");
+        assertThat(item.get("failcode").asInt()).isEqualTo(0x100b);
+        assertThat(item.get("failure_data").asText()).isEqualTo("00000000000023280000");
+        assertThat(item.get("reason_detail").asText()).isEqualTo("failscope rule 'no-small-htlcs' failed the HTLC with amount_below_minimum");
+        assertThat(item.get("in_htlc_id").asInt()).isEqualTo(5);
+        JsonNode policy = plugin.request("listpolicy", null).get("result");
+        assertThat(policy.get("rules").get(0).get("matched").asLong()).isEqualTo(1);
+        assertThat(policy.get("rules").get(1).get("matched").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aBadPolicyFileAtStartDisablesThePluginSayingWhy()
+            throws Exception
+    {
+        Path other = Files.createTempDirectory(lightningDir, "other");
+        Files.writeString(other.resolve("policy.json"), "{\"rules\":[{\"name\":\"x\",\"action\":\"hold\"}]}");
+        try (FakeLightningRpc otherNode = new FakeLightningRpc(other.resolve("lightning-rpc")); PluginProcess second = PluginProcess.start(other, Map.of())) {
+            JsonNode init = second.request("init", TestStdioPlugin.initParams(other, PluginProcess.MAPPER.createObjectNode().put("failscope-policy-file", "policy.json")));
+            assertThat(init.get("result").get("disable").asText()).isEqualTo("failscope cannot start: the policy file " + other.resolve("policy.json")
+                    + " cannot be used: rules[0].action: hold is not built yet; use continue or fail");
+        }
+    }
+
+    @Test
+    void aBadFileIsRefusedOnReloadListingEveryProblemAndTheOldRulesStay()
+            throws Exception
+    {
+        Files.writeString(lightningDir.resolve("policy.json"), "{\"rules\":[{\"name\":\"x\",\"action\":\"fail\",\"code\":\"nope\"},{\"action\":\"continue\"}]}");
+        JsonNode error = plugin.request("reloadpolicy", null).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(1001);
+        assertThat(error.get("data").get("problems")).hasSize(2);
+        assertThat(hook(7, 9000).get("result").asText()).as("the old rules still decide").isEqualTo("fail");
+
+        Files.writeString(lightningDir.resolve("policy.json"), "{\"rules\":[{\"name\":\"let-all-through\",\"action\":\"continue\"}]}");
+        assertThat(plugin.request("reloadpolicy", null).get("result").get("rules").get(0).get("name").asText()).isEqualTo("let-all-through");
+        assertThat(hook(8, 9000).get("result").asText()).isEqualTo("continue");
+    }
+}
