@@ -88,16 +88,108 @@ final class TestStdioInterception
         assertThat(policy.get("rules").get(1).get("matched").asLong()).isEqualTo(1);
     }
 
+    private String holdHook(int htlcId, int cltvExpiryRelative)
+            throws Exception
+    {
+        return holdHook(htlcId, 800_100, cltvExpiryRelative);
+    }
+
+    private String holdHook(int htlcId, long cltvExpiry, int cltvExpiryRelative)
+            throws Exception
+    {
+        String id = plugin.nextId("htlc_accepted");
+        com.fasterxml.jackson.databind.node.ObjectNode request = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "htlc_accepted");
+        request.set("params", PluginProcess.MAPPER.readTree("""
+                {"peer_id":"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8",
+                 "onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":49999,"outgoing_cltv_value":800066,"next_onion":"00","shared_secret":"00"},
+                 "htlc":{"short_channel_id":"101x1x0","id":%d,"amount_msat":50000,"cltv_expiry":%d,"cltv_expiry_relative":%d,
+                         "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"}}
+                """.formatted(htlcId, cltvExpiry, cltvExpiryRelative)));
+        plugin.send(request);
+        return id;
+    }
+
+    private JsonNode record(String reason)
+            throws Exception
+    {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode item : plugin.request("listhtlcfailures", PluginProcess.MAPPER.createObjectNode().put("type", "intercepted")).get("result").get("htlcfailures")) {
+                if (item.get("reason").asText().equals(reason)) {
+                    return item;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no " + reason + " record");
+    }
+
+    @Test
+    void aHeldHtlcWaitsWithoutBlockingAnythingUntilTheOperatorFailsIt()
+            throws Exception
+    {
+        Files.writeString(lightningDir.resolve("policy.json"), "{\"rules\":[{\"name\":\"hold-big\",\"match\":{\"min_msat\":40000},\"action\":\"hold\"}]}");
+        assertThat(plugin.request("reloadpolicy", null).has("result")).isTrue();
+        String hook = holdHook(21, 100);
+        // the hook is not answered, and everything else still is
+        JsonNode held = PluginProcess.MAPPER.createArrayNode();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (held.isEmpty() && System.nanoTime() < deadline) {
+            held = plugin.request("listinterceptedhtlcs", null).get("result").get("intercepted");
+        }
+        assertThat(held).hasSize(1);
+        assertThat(held.get(0).get("id").asText()).isEqualTo("101x1x0/21");
+        assertThat(held.get(0).get("blocks_left").asLong()).isEqualTo(100);
+        assertThat(hook(22, 9000).toString()).as("another HTLC is decided meanwhile").isEqualTo("{\"result\":\"continue\"}");
+
+        JsonNode failed = plugin.request("failinterceptedhtlc", PluginProcess.MAPPER.createObjectNode().put("id", "101x1x0/21").put("code", "unknown_next_peer"));
+        assertThat(failed.get("result").toString()).isEqualTo("{\"id\":\"101x1x0/21\",\"result\":\"failed\",\"code\":\"unknown_next_peer\"}");
+        assertThat(plugin.response(hook).get("result").toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"400a\"}");
+        JsonNode item = record("operator_failed");
+        assertThat(item.get("rule").asText()).isEqualTo("hold-big");
+        assertThat(item.get("failcode").asInt()).isEqualTo(0x400a);
+
+        JsonNode unknown = plugin.request("resumeinterceptedhtlc", PluginProcess.MAPPER.createObjectNode().put("id", "101x1x0/21"));
+        assertThat(unknown.get("error").get("message").asText()).isEqualTo("id: no HTLC with that id is held (released already?), got \"101x1x0/21\"");
+    }
+
+    @Test
+    void aHeldHtlcIsReleasedWhenNewBlocksBringItsExpiryToTheMargin()
+            throws Exception
+    {
+        Files.writeString(lightningDir.resolve("policy.json"), "{\"rules\":[{\"name\":\"hold-big\",\"match\":{\"min_msat\":40000},\"action\":\"hold\"}]}");
+        plugin.request("reloadpolicy", null);
+        String hook = holdHook(31, 30);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (plugin.request("listinterceptedhtlcs", null).get("result").get("intercepted").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        // held at height 800070 with 30 blocks left; the default margin is 18: released at height 800082
+        plugin.notify("block_added", PluginProcess.MAPPER.readTree("{\"block_added\":{\"hash\":\"00\",\"height\":800081}}"));
+        assertThat(plugin.request("listinterceptedhtlcs", null).get("result").get("intercepted")).hasSize(1);
+        plugin.notify("block_added", PluginProcess.MAPPER.readTree("{\"block_added\":{\"hash\":\"00\",\"height\":800082}}"));
+        assertThat(plugin.response(hook).get("result").toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"2002\"}");
+        assertThat(record("hold_deadline").get("rule").asText()).isEqualTo("hold-big");
+
+        // the chain is at 800082 now: an HTLC expiring 100 blocks later is held
+        String resumed = holdHook(32, 800_182, 100);
+        while (plugin.request("listinterceptedhtlcs", null).get("result").get("intercepted").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(plugin.request("resumeinterceptedhtlc", PluginProcess.MAPPER.createObjectNode().put("id", "101x1x0/32")).get("result").get("result").asText()).isEqualTo("resumed");
+        assertThat(plugin.response(resumed).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
+    }
+
     @Test
     void aBadPolicyFileAtStartDisablesThePluginSayingWhy()
             throws Exception
     {
         Path other = Files.createTempDirectory(lightningDir, "other");
-        Files.writeString(other.resolve("policy.json"), "{\"rules\":[{\"name\":\"x\",\"action\":\"hold\"}]}");
+        Files.writeString(other.resolve("policy.json"), "{\"rules\":[{\"name\":\"x\",\"action\":\"wait\"}]}");
         try (FakeLightningRpc otherNode = new FakeLightningRpc(other.resolve("lightning-rpc")); PluginProcess second = PluginProcess.start(other, Map.of())) {
             JsonNode init = second.request("init", TestStdioPlugin.initParams(other, PluginProcess.MAPPER.createObjectNode().put("failscope-policy-file", "policy.json")));
             assertThat(init.get("result").get("disable").asText()).isEqualTo("failscope cannot start: the policy file " + other.resolve("policy.json")
-                    + " cannot be used: rules[0].action: hold is not built yet; use continue or fail");
+                    + " cannot be used: rules[0].action: must be continue, fail or hold, got \"wait\"");
         }
     }
 

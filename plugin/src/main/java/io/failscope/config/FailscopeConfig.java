@@ -1,5 +1,6 @@
 package io.failscope.config;
 
+import io.failscope.intercept.HoldConfig;
 import io.failscope.node.NodeConfig;
 import io.failscope.store.RetentionConfig;
 import io.failscope.transport.http.HttpConfig;
@@ -19,7 +20,7 @@ import static java.util.Objects.requireNonNull;
  * once. Keys and defaults live with the feature that reads them; {@link #KEYS} lists them all, for the
  * Core Lightning manifest and {@code config/failscope.conf.example}.
  */
-public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, HttpConfig http, NodeConfig node, Optional<Path> policyFile)
+public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, HttpConfig http, NodeConfig node, Optional<Path> policyFile, HoldConfig hold)
 {
     /** Where records are stored; relative to Core Lightning's lightning-dir, or to the config file. */
     public static final ConfigKey DATA_DIR = new ConfigKey("dir", "failscope", "Directory of failscope's database, relative to the lightning-dir (Core Lightning) or to the config file.");
@@ -35,6 +36,7 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
         keys.addAll(RetentionConfig.KEYS);
         keys.addAll(NodeConfig.KEYS);
         keys.add(POLICY_FILE);
+        keys.addAll(HoldConfig.KEYS);
         KEYS = Collections.unmodifiableList(keys);
     }
 
@@ -45,6 +47,7 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
         requireNonNull(http, "http is null");
         requireNonNull(node, "node is null");
         requireNonNull(policyFile, "policyFile is null");
+        requireNonNull(hold, "hold is null");
     }
 
     /**
@@ -60,7 +63,8 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
         HttpConfig http = HttpConfig.read(config, baseDirectory);
         NodeConfig node = NodeConfig.read(config);
         String policy = config.getString(POLICY_FILE);
+        HoldConfig hold = HoldConfig.read(config);
         config.finish();
-        return new FailscopeConfig(dataDirectory, retention, http, node, policy == null ? Optional.empty() : Optional.of(baseDirectory.resolve(policy)));
+        return new FailscopeConfig(dataDirectory, retention, http, node, policy == null ? Optional.empty() : Optional.of(baseDirectory.resolve(policy)), hold);
     }
 }

@@ -12,7 +12,8 @@ public final class InterceptModule
         extends AbstractModule
 {
     /** The commands this feature adds to the manifest. */
-    public static final List<RpcMethod.Info> METHODS = List.of(PolicyMethods.ReloadPolicy.INFO, PolicyMethods.ListPolicy.INFO);
+    public static final List<RpcMethod.Info> METHODS = List.of(PolicyMethods.ReloadPolicy.INFO, PolicyMethods.ListPolicy.INFO,
+            HeldMethods.ListInterceptedHtlcs.INFO, HeldMethods.FailInterceptedHtlc.INFO, HeldMethods.ResumeInterceptedHtlc.INFO);
 
     @Override
     protected void configure()
@@ -20,5 +21,8 @@ public final class InterceptModule
         bind(Interceptor.class).in(Singleton.class);
         RpcModule.contribute(binder(), PolicyMethods.ReloadPolicy.class);
         RpcModule.contribute(binder(), PolicyMethods.ListPolicy.class);
+        RpcModule.contribute(binder(), HeldMethods.ListInterceptedHtlcs.class);
+        RpcModule.contribute(binder(), HeldMethods.FailInterceptedHtlc.class);
+        RpcModule.contribute(binder(), HeldMethods.ResumeInterceptedHtlc.class);
     }
 }

@@ -31,7 +31,7 @@ public record Policy(List<PolicyRule> rules)
 
     private static final List<String> RULE_KEYS = List.of("name", "match", "action", "code", "onion_type", "onion_offset", "dry_run");
     private static final List<String> MATCH_KEYS = List.of("in_channel", "out_channel", "peer_id", "min_msat", "max_msat", "min_cltv_remaining", "max_cltv_remaining",
-            "payment_hash", "max_per_minute");
+            "payment_hash", "max_per_minute", "max_held");
 
     public Policy
     {
@@ -69,13 +69,19 @@ public record Policy(List<PolicyRule> rules)
                 problems.add(where + ".name: '" + name + "' names two rules");
             }
             PolicyRule.Match match = match(rule.path("match"), where + ".match", problems);
+            PolicyRule.Action action = switch (rule.path("action").asText("")) {
+                case "continue" -> PolicyRule.Action.CONTINUE;
+                case "fail" -> PolicyRule.Action.FAIL;
+                case "hold" -> PolicyRule.Action.HOLD;
+                default -> null;
+            };
             Optional<FailureChoice> fail = action(rule, where, problems);
             JsonNode dryRun = rule.path("dry_run");
             if (!dryRun.isMissingNode() && !dryRun.isBoolean()) {
                 problems.add(where + ".dry_run: must be true or false, got " + dryRun);
             }
-            if (match != null && fail != null) {
-                rules.add(new PolicyRule(name, match, fail, dryRun.asBoolean(false)));
+            if (match != null && fail != null && action != null) {
+                rules.add(new PolicyRule(name, match, action, fail, dryRun.asBoolean(false)));
             }
         }
         if (!problems.isEmpty()) {
@@ -84,12 +90,12 @@ public record Policy(List<PolicyRule> rules)
         return new Policy(rules);
     }
 
-    /** Empty for continue; null when the action is invalid (the problem is recorded). */
+    /** The failure of a fail action, empty for continue and hold; null when the action is invalid (the problem is recorded). */
     private static Optional<FailureChoice> action(JsonNode rule, String where, List<String> problems)
     {
         String action = rule.path("action").asText("");
         switch (action) {
-            case "continue" -> {
+            case "continue", "hold" -> {
                 if (rule.has("code")) {
                     problems.add(where + ".code: only a fail action takes a code");
                 }
@@ -119,12 +125,8 @@ public record Policy(List<PolicyRule> rules)
                 }
                 return Optional.of(FailureChoice.invalidOnionPayload(rule.path("onion_type").longValue(), rule.path("onion_offset").intValue()));
             }
-            case "hold" -> {
-                problems.add(where + ".action: hold is not built yet; use continue or fail");
-                return null;
-            }
             default -> {
-                problems.add(where + ".action: must be continue or fail, got " + rule.path("action"));
+                problems.add(where + ".action: must be continue, fail or hold, got " + rule.path("action"));
                 return null;
             }
         }
@@ -151,7 +153,8 @@ public record Policy(List<PolicyRule> rules)
                 number(match, "min_cltv_remaining", where, Integer.MIN_VALUE, Integer.MAX_VALUE, problems),
                 number(match, "max_cltv_remaining", where, Integer.MIN_VALUE, Integer.MAX_VALUE, problems),
                 parsed(match, "payment_hash", where, PaymentHash::fromHex, "a payment hash (64 hex digits)", problems),
-                intNumber(match, "max_per_minute", where, problems));
+                intNumber(match, "max_per_minute", where, problems),
+                intNumber(match, "max_held", where, problems));
         return problems.size() == before ? result : null;
     }
 

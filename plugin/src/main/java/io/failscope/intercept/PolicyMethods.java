@@ -89,7 +89,7 @@ public final class PolicyMethods
         for (PolicyRule rule : policy.rules()) {
             ObjectNode item = rules.addObject()
                     .put("name", rule.name())
-                    .put("action", rule.fails() ? "fail" : "continue");
+                    .put("action", rule.action().name().toLowerCase(java.util.Locale.ROOT));
             rule.fail().ifPresent(choice -> item.put("code", choice.failure().specName()));
             item.put("dry_run", rule.dryRun());
             item.put("matched", interceptor.hits(rule.name()));

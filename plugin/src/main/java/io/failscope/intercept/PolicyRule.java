@@ -14,23 +14,36 @@ import static java.util.Objects.requireNonNull;
 /**
  * One rule of the policy file: what it matches (every given condition must hold) and what it does.
  * A rule with {@code dryRun} only counts and logs what it would have done.
+ *
+ * @param fail the chosen failure, present exactly when the action is {@link Action#FAIL}
  */
-public record PolicyRule(String name, Match match, Optional<FailureChoice> fail, boolean dryRun)
+public record PolicyRule(String name, Match match, Action action, Optional<FailureChoice> fail, boolean dryRun)
 {
+    public enum Action
+    {
+        /** The HTLC goes on; later rules are not asked. */
+        CONTINUE,
+        /** Failed at once with the chosen code. */
+        FAIL,
+        /** Kept until the operator decides or its deadline comes. */
+        HOLD,
+    }
+
     public PolicyRule
     {
         requireNonNull(name, "name is null");
         requireNonNull(match, "match is null");
+        requireNonNull(action, "action is null");
         requireNonNull(fail, "fail is null");
+        if (fail.isPresent() != (action == Action.FAIL)) {
+            throw new IllegalArgumentException("rule " + name + ": a failure goes with the fail action only");
+        }
     }
 
-    /** An absent fail means the action is {@code continue}: the HTLC goes on, later rules are not asked. */
-    public boolean fails()
-    {
-        return fail.isPresent();
-    }
-
-    /** Conditions; absent ones match everything. Rates count the incoming peer's HTLCs over the last minute. */
+    /**
+     * Conditions; absent ones match everything. {@code maxPerMinute} matches when the incoming peer sent
+     * more than that many HTLCs in the last minute; {@code maxHeld} when it already has that many held.
+     */
     public record Match(
             Optional<ShortChannelId> inChannel,
             Optional<ShortChannelId> outChannel,
@@ -40,12 +53,13 @@ public record PolicyRule(String name, Match match, Optional<FailureChoice> fail,
             OptionalLong minCltvRemaining,
             OptionalLong maxCltvRemaining,
             Optional<PaymentHash> paymentHash,
-            OptionalInt maxPerMinute)
+            OptionalInt maxPerMinute,
+            OptionalInt maxHeld)
     {
         public static final Match ANY = new Match(Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
-                OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), OptionalInt.empty());
+                OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), OptionalInt.empty(), OptionalInt.empty());
 
-        /** Every condition but the rate, which needs the counters. */
+        /** Every condition but the counts, which need the interceptor's state. */
         boolean matchesHtlc(HookHtlc htlc)
         {
             return (inChannel.isEmpty() || inChannel.get().equals(htlc.inChannel()))

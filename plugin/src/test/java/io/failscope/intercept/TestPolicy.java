@@ -36,7 +36,7 @@ final class TestPolicy
         assertThat(policy.rules()).extracting(PolicyRule::name).containsExactly("no-probes-from-noisy-peer", "rate-limit-any-peer",
                 "keep-closing-channel-quiet", "try-a-tighter-cltv-floor", "reject-bad-custom-record", "everything-else");
         assertThat(policy.rules().get(3).dryRun()).isTrue();
-        assertThat(policy.rules().get(5).fails()).isFalse();
+        assertThat(policy.rules().get(5).action()).isEqualTo(PolicyRule.Action.CONTINUE);
     }
 
     @Test
@@ -47,7 +47,7 @@ final class TestPolicy
                 {"rules":[
                   {"name":"a","action":"fail","code":"invalid_onion_hmac"},
                   {"name":"a","action":"continue","match":{"min_msat":-5,"in_channel":"1:2:3","colour":"red"}},
-                  {"action":"hold"},
+                  {"action":"wait"},
                   {"name":"b","action":"fail","code":"fee_insufficient","onion_type":1,"onion_offset":2,"dry_run":"yes"}
                 ],"version":2}
                 """)), PolicyException.class);
@@ -55,11 +55,11 @@ final class TestPolicy
                 "version: not a known key; known keys are rules",
                 "rules[0].code: 'invalid_onion_hmac' is not a failure code that can be chosen; choose one of temporary_node_failure, required_node_feature_missing, incorrect_or_unknown_payment_details, invalid_onion_payload, temporary_channel_failure, permanent_channel_failure, unknown_next_peer, channel_disabled, expiry_too_soon, amount_below_minimum, fee_insufficient, incorrect_cltv_expiry",
                 "rules[1].name: 'a' names two rules",
-                "rules[1].match.colour: not a known key; known keys are in_channel, out_channel, peer_id, min_msat, max_msat, min_cltv_remaining, max_cltv_remaining, payment_hash, max_per_minute",
+                "rules[1].match.colour: not a known key; known keys are in_channel, out_channel, peer_id, min_msat, max_msat, min_cltv_remaining, max_cltv_remaining, payment_hash, max_per_minute, max_held",
                 "rules[1].match.in_channel: must be a short channel id such as 103x1x0, got \"1:2:3\"",
                 "rules[1].match.min_msat: must be a whole number from 0 to 9223372036854775807, got -5",
                 "rules[2].name: each rule needs a name of 1 to 256 characters",
-                "rules[2].action: hold is not built yet; use continue or fail",
+                "rules[2].action: must be continue, fail or hold, got \"wait\"",
                 "rules[3]: onion_type (a number) and onion_offset (0 to 65535) only go with invalid_onion_payload",
                 "rules[3].dry_run: must be true or false, got \"yes\"");
     }
@@ -75,16 +75,16 @@ final class TestPolicy
                   {"name":"near-expiry","match":{"max_cltv_remaining":40},"action":"fail","code":"expiry_too_soon"}
                 ]}""".formatted(PEER, PEER));
         // 5000 msat (0x1388) at height 800100 - 30 = 800070 (0x000c3546)
-        assertThat(interceptor.decide(hook(PEER, 5000, 30, "103x1x0")).toString())
+        assertThat(interceptor.decide(hook(PEER, 5000, 30, "103x1x0")).join().toString())
                 .isEqualTo("{\"result\":\"fail\",\"failure_message\":\"400f0000000000001388000c3546\"}");
-        assertThat(interceptor.decide(hook(PEER, 6000, 30, "103x1x0")).toString()).as("continue stops the rules").isEqualTo("{\"result\":\"continue\"}");
-        assertThat(interceptor.decide(hook(OTHER, 6000, 30, "103x1x0")).toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"100e0000\"}");
-        assertThat(interceptor.decide(hook(OTHER, 6000, 41, "103x1x0")).toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decide(hook(PEER, 6000, 30, "103x1x0")).join().toString()).as("continue stops the rules").isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decide(hook(OTHER, 6000, 30, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"100e0000\"}");
+        assertThat(interceptor.decide(hook(OTHER, 6000, 41, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"continue\"}");
         assertThat(interceptor.hits("small-from-peer")).isEqualTo(1);
         assertThat(interceptor.hits("near-expiry")).isEqualTo(1);
         // what the hook cannot read continues
-        assertThat(interceptor.decide(Json.MAPPER.readTree("{\"htlc\":{}}")).toString()).isEqualTo("{\"result\":\"continue\"}");
-        assertThat(interceptor.decide(null).toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decide(Json.MAPPER.readTree("{\"htlc\":{}}")).join().toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decide(null).join().toString()).isEqualTo("{\"result\":\"continue\"}");
     }
 
     @Test
@@ -96,12 +96,65 @@ final class TestPolicy
                   {"name":"would-block-everything","action":"fail","code":"temporary_node_failure","dry_run":true},
                   {"name":"rate","match":{"max_per_minute":2},"action":"fail","code":"temporary_channel_failure"}
                 ]}""");
-        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).get("result").asText()).isEqualTo("continue");
-        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).get("result").asText()).isEqualTo("continue");
-        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"10070000\"}");
-        assertThat(interceptor.decide(hook(OTHER, 6000, 100, "103x1x0")).get("result").asText()).as("another peer has its own count").isEqualTo("continue");
+        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).join().get("result").asText()).isEqualTo("continue");
+        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).join().get("result").asText()).isEqualTo("continue");
+        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"10070000\"}");
+        assertThat(interceptor.decide(hook(OTHER, 6000, 100, "103x1x0")).join().get("result").asText()).as("another peer has its own count").isEqualTo("continue");
         assertThat(interceptor.hits("would-block-everything")).isEqualTo(4);
         assertThat(interceptor.hits("rate")).isEqualTo(1);
+    }
+
+    @Test
+    void aHeldHtlcWaitsForTheOperator()
+            throws Exception
+    {
+        Interceptor interceptor = interceptor("{\"rules\":[{\"name\":\"hold-all\",\"action\":\"hold\"}]}", "60s");
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> first = interceptor.decide(hook(PEER, 9000, 100, "103x1x0"));
+        assertThat(first).isNotDone();
+        assertThat(interceptor.held()).extracting(Interceptor.Held::id).containsExactly("101x1x0/7");
+        assertThat(interceptor.resume("101x1x0/7")).isTrue();
+        assertThat(first.join().toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.resume("101x1x0/7")).as("released already").isFalse();
+
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> second = interceptor.decide(hook(PEER, 9000, 100, "103x1x0"));
+        assertThat(interceptor.failHeld("101x1x0/7", io.failscope.reason.FailureChoice.of(io.failscope.reason.SelectableFailure.FEE_INSUFFICIENT))).isTrue();
+        // fee_insufficient: 0x100c, htlc_msat 9000 (0x2328), an empty channel_update
+        assertThat(second.join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"100c00000000000023280000\"}");
+        assertThat(interceptor.held()).isEmpty();
+    }
+
+    @Test
+    void aHeldHtlcIsReleasedAtItsDeadlineWhicheverComesFirst()
+            throws Exception
+    {
+        Interceptor quick = interceptor("{\"rules\":[{\"name\":\"hold-all\",\"action\":\"hold\"}]}", "200ms");
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> timedOut = quick.decide(hook(PEER, 9000, 100, "103x1x0"));
+        assertThat(timedOut.get(10, java.util.concurrent.TimeUnit.SECONDS).toString()).as("the hold timeout").isEqualTo("{\"result\":\"fail\",\"failure_message\":\"2002\"}");
+
+        Interceptor slow = interceptor("{\"rules\":[{\"name\":\"hold-all\",\"action\":\"hold\"}]}", "1d");
+        // expiry 800100, held at height 800000 (100 left); the margin is 18 blocks
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> byBlocks = slow.decide(hook(PEER, 9000, 100, "103x1x0"));
+        slow.blockAdded(800_081);
+        assertThat(byBlocks).as("19 blocks left").isNotDone();
+        slow.blockAdded(800_082);
+        assertThat(byBlocks.getNow(null).toString()).as("18 blocks left: the margin").isEqualTo("{\"result\":\"fail\",\"failure_message\":\"2002\"}");
+        // already within the margin: never held
+        assertThat(slow.decide(hook(PEER, 9000, 18, "103x1x0")).getNow(null).get("result").asText()).isEqualTo("fail");
+        assertThat(slow.held()).isEmpty();
+    }
+
+    @Test
+    void aPeerCanBeCappedInHowManyHtlcsItHasHeld()
+            throws Exception
+    {
+        Interceptor interceptor = interceptor("""
+                {"rules":[
+                  {"name":"cap","match":{"max_held":1},"action":"fail","code":"temporary_channel_failure"},
+                  {"name":"hold-all","action":"hold"}
+                ]}""", "1d");
+        assertThat(interceptor.decide(hook(PEER, 9000, 100, "103x1x0"))).isNotDone();
+        JsonNode second = Json.MAPPER.readTree(hook(PEER, 9000, 100, "103x1x0").toString().replace("\"id\":7", "\"id\":8"));
+        assertThat(interceptor.decide(second).getNow(null).toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"10070000\"}");
     }
 
     @Test
@@ -118,9 +171,15 @@ final class TestPolicy
     private static Interceptor interceptor(String policy)
             throws Exception
     {
+        return interceptor(policy, "60s");
+    }
+
+    private static Interceptor interceptor(String policy, String holdTimeout)
+            throws Exception
+    {
         Path file = java.nio.file.Files.createTempFile("policy", ".json");
         java.nio.file.Files.writeString(file, policy);
-        io.failscope.config.FailscopeConfig config = io.failscope.config.FailscopeConfig.read(java.util.Map.of("policy.file", file.toString()), file.getParent(), java.util.function.Function.identity());
+        io.failscope.config.FailscopeConfig config = io.failscope.config.FailscopeConfig.read(java.util.Map.of("policy.file", file.toString(), "hold.timeout", holdTimeout), file.getParent(), java.util.function.Function.identity());
         return new Interceptor(config, new NoStore(), new io.failscope.node.NodeContextCache((method, params) -> {
             throw new io.failscope.node.NodeRpcException("no node");
         }, java.time.Duration.ofHours(1), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)), Clock.fixed(Instant.ofEpochSecond(1_755_675_000L), ZoneOffset.UTC));

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -72,7 +73,13 @@ public final class ClnPlugin
         switch (message.method()) {
             case "getmanifest" -> writer.send(JsonRpc.result(id, manifest()));
             case "init" -> writer.send(JsonRpc.result(id, init(message.params())));
-            case "htlc_accepted" -> writer.send(JsonRpc.result(id, htlcAccepted(message.params())));
+            case "htlc_accepted" -> htlcAccepted(message.params()).whenComplete((verdict, failure) -> {
+                if (failure != null) {
+                    hookErrors.incrementAndGet();
+                    LOG.log(Level.ERROR, "htlc_accepted failed; answering continue", failure);
+                }
+                writer.send(JsonRpc.result(id, failure == null ? verdict : verdictContinue()));
+            });
             default -> writer.send(call(id, message.method(), message.params()));
         }
     }
@@ -153,23 +160,24 @@ public final class ClnPlugin
     }
 
     /**
-     * Always a valid verdict: any failure inside answers {@code continue} (fail-open) and is counted,
-     * because an error response to a hook stops lightningd. Nothing here waits on disk or the node.
+     * Always a valid verdict, now or (for a held HTLC) later, without holding a thread: any failure
+     * inside answers {@code continue} (fail-open) and is counted, because an error response to a hook
+     * stops lightningd. Nothing here waits on disk or the node.
      */
-    private JsonNode htlcAccepted(JsonNode params)
+    private CompletableFuture<JsonNode> htlcAccepted(JsonNode params)
     {
         try {
             PluginRuntime running = runtime;
             if (running == null) {
-                return verdictContinue();
+                return CompletableFuture.completedFuture(verdictContinue());
             }
             running.capture().htlcAccepted(params);
-            return running.interceptor().decide(params);
+            return running.interceptor().decide(params).thenApply(verdict -> verdict);
         }
         catch (RuntimeException | Error e) {
             hookErrors.incrementAndGet();
             LOG.log(Level.ERROR, "htlc_accepted failed; answering continue", e);
-            return verdictContinue();
+            return CompletableFuture.completedFuture(verdictContinue());
         }
     }
 
@@ -209,6 +217,7 @@ public final class ClnPlugin
                 JsonNode height = params == null ? null : params.path("block_added").path("height");
                 if (running != null && height != null && height.canConvertToLong()) {
                     running.nodeContext().blockAdded(height.longValue());
+                    running.interceptor().blockAdded(height.longValue());
                 }
             }
             case "forward_event" -> {
