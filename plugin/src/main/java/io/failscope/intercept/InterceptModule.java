@@ -24,5 +24,7 @@ public final class InterceptModule
         RpcModule.contribute(binder(), HeldMethods.ListInterceptedHtlcs.class);
         RpcModule.contribute(binder(), HeldMethods.FailInterceptedHtlc.class);
         RpcModule.contribute(binder(), HeldMethods.ResumeInterceptedHtlc.class);
+        // jvm dialect: the node asks over HTTP (not a Core Lightning command)
+        RpcModule.contribute(binder(), HtlcIntercepted.class);
     }
 }

@@ -144,17 +144,21 @@ public final class Interceptor
      * The verdict for one htlc_accepted payload: {@code continue}, or {@code fail} with a
      * failure_message, at once; or, for a held HTLC, later. Never waits on disk or on the node.
      */
-    public CompletableFuture<ObjectNode> decide(JsonNode params)
+    public CompletableFuture<ObjectNode> decideHook(JsonNode params)
+    {
+        if (policy.get().rules().isEmpty()) {
+            return CompletableFuture.completedFuture(verdictContinue());
+        }
+        return hookHtlc(params).map(this::decide).orElseGet(() -> CompletableFuture.completedFuture(verdictContinue()));
+    }
+
+    /** The verdict for an HTLC however its node described it (Core Lightning's hook, a JVM node's event). */
+    public CompletableFuture<ObjectNode> decide(HookHtlc htlc)
     {
         Policy rules = policy.get();
         if (rules.rules().isEmpty()) {
             return CompletableFuture.completedFuture(verdictContinue());
         }
-        Optional<HookHtlc> parsed = hookHtlc(params);
-        if (parsed.isEmpty()) {
-            return CompletableFuture.completedFuture(verdictContinue());
-        }
-        HookHtlc htlc = parsed.get();
         blockHeight.accumulateAndGet(htlc.blockHeight(), Math::max);
         long rate = rates.record(htlc.peerId(), clock.millis());
         long heldFromPeer = held.values().stream().filter(other -> other.htlc().peerId().equals(htlc.peerId())).count();

@@ -75,16 +75,16 @@ final class TestPolicy
                   {"name":"near-expiry","match":{"max_cltv_remaining":40},"action":"fail","code":"expiry_too_soon"}
                 ]}""".formatted(PEER, PEER));
         // 5000 msat (0x1388) at height 800100 - 30 = 800070 (0x000c3546)
-        assertThat(interceptor.decide(hook(PEER, 5000, 30, "103x1x0")).join().toString())
+        assertThat(interceptor.decideHook(hook(PEER, 5000, 30, "103x1x0")).join().toString())
                 .isEqualTo("{\"result\":\"fail\",\"failure_message\":\"400f0000000000001388000c3546\"}");
-        assertThat(interceptor.decide(hook(PEER, 6000, 30, "103x1x0")).join().toString()).as("continue stops the rules").isEqualTo("{\"result\":\"continue\"}");
-        assertThat(interceptor.decide(hook(OTHER, 6000, 30, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"100e0000\"}");
-        assertThat(interceptor.decide(hook(OTHER, 6000, 41, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decideHook(hook(PEER, 6000, 30, "103x1x0")).join().toString()).as("continue stops the rules").isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decideHook(hook(OTHER, 6000, 30, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"100e0000\"}");
+        assertThat(interceptor.decideHook(hook(OTHER, 6000, 41, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"continue\"}");
         assertThat(interceptor.hits("small-from-peer")).isEqualTo(1);
         assertThat(interceptor.hits("near-expiry")).isEqualTo(1);
         // what the hook cannot read continues
-        assertThat(interceptor.decide(Json.MAPPER.readTree("{\"htlc\":{}}")).join().toString()).isEqualTo("{\"result\":\"continue\"}");
-        assertThat(interceptor.decide(null).join().toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decideHook(Json.MAPPER.readTree("{\"htlc\":{}}")).join().toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(interceptor.decideHook(null).join().toString()).isEqualTo("{\"result\":\"continue\"}");
     }
 
     @Test
@@ -96,10 +96,10 @@ final class TestPolicy
                   {"name":"would-block-everything","action":"fail","code":"temporary_node_failure","dry_run":true},
                   {"name":"rate","match":{"max_per_minute":2},"action":"fail","code":"temporary_channel_failure"}
                 ]}""");
-        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).join().get("result").asText()).isEqualTo("continue");
-        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).join().get("result").asText()).isEqualTo("continue");
-        assertThat(interceptor.decide(hook(PEER, 6000, 100, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"10070000\"}");
-        assertThat(interceptor.decide(hook(OTHER, 6000, 100, "103x1x0")).join().get("result").asText()).as("another peer has its own count").isEqualTo("continue");
+        assertThat(interceptor.decideHook(hook(PEER, 6000, 100, "103x1x0")).join().get("result").asText()).isEqualTo("continue");
+        assertThat(interceptor.decideHook(hook(PEER, 6000, 100, "103x1x0")).join().get("result").asText()).isEqualTo("continue");
+        assertThat(interceptor.decideHook(hook(PEER, 6000, 100, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"10070000\"}");
+        assertThat(interceptor.decideHook(hook(OTHER, 6000, 100, "103x1x0")).join().get("result").asText()).as("another peer has its own count").isEqualTo("continue");
         assertThat(interceptor.hits("would-block-everything")).isEqualTo(4);
         assertThat(interceptor.hits("rate")).isEqualTo(1);
     }
@@ -109,14 +109,14 @@ final class TestPolicy
             throws Exception
     {
         Interceptor interceptor = interceptor("{\"rules\":[{\"name\":\"hold-all\",\"action\":\"hold\"}]}", "60s");
-        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> first = interceptor.decide(hook(PEER, 9000, 100, "103x1x0"));
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> first = interceptor.decideHook(hook(PEER, 9000, 100, "103x1x0"));
         assertThat(first).isNotDone();
         assertThat(interceptor.held()).extracting(Interceptor.Held::id).containsExactly("101x1x0/7");
         assertThat(interceptor.resume("101x1x0/7")).isTrue();
         assertThat(first.join().toString()).isEqualTo("{\"result\":\"continue\"}");
         assertThat(interceptor.resume("101x1x0/7")).as("released already").isFalse();
 
-        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> second = interceptor.decide(hook(PEER, 9000, 100, "103x1x0"));
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> second = interceptor.decideHook(hook(PEER, 9000, 100, "103x1x0"));
         assertThat(interceptor.failHeld("101x1x0/7", io.failscope.reason.FailureChoice.of(io.failscope.reason.SelectableFailure.FEE_INSUFFICIENT))).isTrue();
         // fee_insufficient: 0x100c, htlc_msat 9000 (0x2328), an empty channel_update
         assertThat(second.join().toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"100c00000000000023280000\"}");
@@ -128,18 +128,18 @@ final class TestPolicy
             throws Exception
     {
         Interceptor quick = interceptor("{\"rules\":[{\"name\":\"hold-all\",\"action\":\"hold\"}]}", "200ms");
-        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> timedOut = quick.decide(hook(PEER, 9000, 100, "103x1x0"));
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> timedOut = quick.decideHook(hook(PEER, 9000, 100, "103x1x0"));
         assertThat(timedOut.get(10, java.util.concurrent.TimeUnit.SECONDS).toString()).as("the hold timeout").isEqualTo("{\"result\":\"fail\",\"failure_message\":\"2002\"}");
 
         Interceptor slow = interceptor("{\"rules\":[{\"name\":\"hold-all\",\"action\":\"hold\"}]}", "1d");
         // expiry 800100, held at height 800000 (100 left); the margin is 18 blocks
-        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> byBlocks = slow.decide(hook(PEER, 9000, 100, "103x1x0"));
+        java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.node.ObjectNode> byBlocks = slow.decideHook(hook(PEER, 9000, 100, "103x1x0"));
         slow.blockAdded(800_081);
         assertThat(byBlocks).as("19 blocks left").isNotDone();
         slow.blockAdded(800_082);
         assertThat(byBlocks.getNow(null).toString()).as("18 blocks left: the margin").isEqualTo("{\"result\":\"fail\",\"failure_message\":\"2002\"}");
         // already within the margin: never held
-        assertThat(slow.decide(hook(PEER, 9000, 18, "103x1x0")).getNow(null).get("result").asText()).isEqualTo("fail");
+        assertThat(slow.decideHook(hook(PEER, 9000, 18, "103x1x0")).getNow(null).get("result").asText()).isEqualTo("fail");
         assertThat(slow.held()).isEmpty();
     }
 
@@ -152,9 +152,9 @@ final class TestPolicy
                   {"name":"cap","match":{"max_held":1},"action":"fail","code":"temporary_channel_failure"},
                   {"name":"hold-all","action":"hold"}
                 ]}""", "1d");
-        assertThat(interceptor.decide(hook(PEER, 9000, 100, "103x1x0"))).isNotDone();
+        assertThat(interceptor.decideHook(hook(PEER, 9000, 100, "103x1x0"))).isNotDone();
         JsonNode second = Json.MAPPER.readTree(hook(PEER, 9000, 100, "103x1x0").toString().replace("\"id\":7", "\"id\":8"));
-        assertThat(interceptor.decide(second).getNow(null).toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"10070000\"}");
+        assertThat(interceptor.decideHook(second).getNow(null).toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"10070000\"}");
     }
 
     @Test

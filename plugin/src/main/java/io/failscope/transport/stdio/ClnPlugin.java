@@ -172,7 +172,7 @@ public final class ClnPlugin
                 return CompletableFuture.completedFuture(verdictContinue());
             }
             running.capture().htlcAccepted(params);
-            return running.interceptor().decide(params).thenApply(verdict -> verdict);
+            return running.interceptor().decideHook(params).thenApply(verdict -> verdict);
         }
         catch (RuntimeException | Error e) {
             hookErrors.incrementAndGet();

@@ -1,0 +1,121 @@
+package io.failscope.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.PluginRuntime;
+import io.failscope.config.FailscopeConfig;
+import io.failscope.node.NodeRpcException;
+import io.failscope.testing.Schemas;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The jvm dialect's htlc_intercepted: a JVM node asks, the same interception rules answer. */
+final class TestJvmInterception
+{
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path directory;
+
+    private PluginRuntime runtime;
+    private URI rpc;
+
+    @BeforeEach
+    void start()
+            throws Exception
+    {
+        Files.writeString(directory.resolve("policy.json"), """
+                {"rules":[
+                  {"name":"no-big-to-103","match":{"out_channel":"103x1x0","min_msat":1000000},"action":"fail","code":"temporary_channel_failure"},
+                  {"name":"rest","action":"continue"}
+                ]}""");
+        FailscopeConfig config = FailscopeConfig.read(Map.of("http.port", "0", "policy.file", "policy.json"), directory, Function.identity());
+        runtime = PluginRuntime.start(config, (method, params) -> {
+            if (method.equals("getinfo")) {
+                return PluginProcess.MAPPER.createObjectNode().put("id", "023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb").put("blockheight", 800_000);
+            }
+            if (method.equals("listpeerchannels")) {
+                return PluginProcess.MAPPER.createObjectNode().set("channels", PluginProcess.MAPPER.createArrayNode());
+            }
+            if (method.equals("listconfigs")) {
+                return PluginProcess.MAPPER.createObjectNode().set("configs", PluginProcess.MAPPER.createObjectNode());
+            }
+            throw new NodeRpcException("unknown method " + method);
+        });
+        rpc = URI.create("http://127.0.0.1:" + runtime.http().port() + "/rpc");
+    }
+
+    @AfterEach
+    void stop()
+    {
+        runtime.close();
+    }
+
+    private JsonNode ask(long amountMsat, String outChannel, int htlcId)
+            throws Exception
+    {
+        ObjectNode params = (ObjectNode) PluginProcess.MAPPER.readTree("""
+                {"intercept_id":"%s","requested_next_hop_scid":"%s",
+                 "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee",
+                 "inbound_amount_msat":%d,"expected_outbound_amount_msat":%d,
+                 "incoming":{"short_channel_id":"101x1x0","htlc_id":%d,"cltv_expiry":800100,"peer_id":"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8"},
+                 "block_height":800000,"a_field_from_a_newer_node":true}
+                """.formatted("ab".repeat(32), outChannel, amountMsat, amountMsat - 1000, htlcId));
+        Schemas.assertValid("htlc_intercepted.request", params);
+        ObjectNode request = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", htlcId).put("method", "htlc_intercepted");
+        request.set("params", params);
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        return PluginProcess.MAPPER.readTree(response.body());
+    }
+
+    @Test
+    void theRulesAnswerForwardOrFailWithTheExactMessageAndTheFailureIsRecorded()
+            throws Exception
+    {
+        JsonNode fail = ask(2_000_000, "103x1x0", 1).get("result");
+        Schemas.assertValid("htlc_intercepted.response", fail);
+        assertThat(fail.toString()).isEqualTo("{\"verdict\":\"fail\",\"code\":\"temporary_channel_failure\",\"failure_message\":\"10070000\"}");
+        JsonNode forward = ask(2_000_000, "104x1x0", 2).get("result");
+        Schemas.assertValid("htlc_intercepted.response", forward);
+        assertThat(forward.toString()).isEqualTo("{\"verdict\":\"forward\"}");
+
+        JsonNode items = PluginProcess.MAPPER.createArrayNode();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (items.isEmpty() && System.nanoTime() < deadline) {
+            HttpResponse<String> list = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"listhtlcfailures\",\"params\":{\"type\":\"intercepted\"}}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            items = PluginProcess.MAPPER.readTree(list.body()).get("result").get("htlcfailures");
+            Thread.sleep(20);
+        }
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).get("rule").asText()).isEqualTo("no-big-to-103");
+        assertThat(items.get(0).get("in_peer_id").asText()).isEqualTo("0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8");
+    }
+
+    @Test
+    void aRequestWithoutTheIncomingHtlcGetsAnErrorNamingIt()
+            throws Exception
+    {
+        String request = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"htlc_intercepted\",\"params\":{\"inbound_amount_msat\":5,\"block_height\":1}}";
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode error = PluginProcess.MAPPER.readTree(response.body()).get("error");
+        assertThat(error.get("code").asInt()).isEqualTo(-32602);
+        assertThat(error.get("message").asText()).startsWith("incoming: should be an object with short_channel_id, htlc_id and cltv_expiry");
+    }
+}
