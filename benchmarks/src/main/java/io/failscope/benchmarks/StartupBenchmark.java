@@ -39,7 +39,7 @@ public final class StartupBenchmark
         }
         // the launcher writes its class-data archive on its first exit: one warm-up run
         measure(List.of(launcher.toString()));
-        report("bin/failscope (CDS archive, C1 only, serial GC, 256 MB heap cap)", List.of(launcher.toString()), runs);
+        report("bin/failscope (CDS archive, serial GC, 256 MB heap cap)", List.of(launcher.toString()), runs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         report("java -jar, default flags", List.of(java, "-jar", jar.toString()), runs);
     }

@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * The HTLCs the hook saw recently, by (incoming channel, HTLC id), waiting for a failure to join
- * with. Bounded: the oldest entry goes when it is full, so a node that forwards millions of HTLCs
- * that all succeed cannot grow it. Putting is all the hook path does here.
+ * with. An entry goes when its outcome is known (settled, or its failure recorded); the table is also
+ * bounded, the oldest entry going when it is full, in case outcomes are never reported. Putting is all
+ * the hook path does here.
  */
 public final class AcceptedHtlcs
 {
@@ -41,6 +42,12 @@ public final class AcceptedHtlcs
     public synchronized Optional<AcceptedHtlc> get(ShortChannelId channel, long htlcId)
     {
         return Optional.ofNullable(htlcs.get(new Key(channel, htlcId)));
+    }
+
+    /** Forgets an HTLC whose outcome is known: it will not fail now, or its failure is recorded. */
+    public synchronized void remove(ShortChannelId channel, long htlcId)
+    {
+        htlcs.remove(new Key(channel, htlcId));
     }
 
     public synchronized int size()

@@ -60,6 +60,7 @@ public final class ClnCapture
     {
         Optional<ForwardEvent> event = ForwardEvent.fromNotification(params);
         if (event.isEmpty()) {
+            forgetSettled(params);
             return Optional.empty();
         }
         // the notification path may wait on the node (the hook path never does)
@@ -74,7 +75,22 @@ public final class ClnCapture
             context = nodeContext.withFreshChannel(context, outChannel.get());
         }
         HtlcFailureRecord record = record(event.get(), htlc, context);
-        return Optional.of(store.submit(record));
+        CompletableFuture<WriteOutcome> written = store.submit(record);
+        written.thenRun(() -> accepted.remove(event.get().inChannel(), event.get().inHtlcId()));
+        return Optional.of(written);
+    }
+
+    /** A settled forward will not fail: its hook payload is no longer needed. */
+    private void forgetSettled(JsonNode params)
+    {
+        JsonNode event = params == null ? null : params.path("forward_event");
+        if (event != null && "settled".equals(event.path("status").asText())) {
+            Optional<ShortChannelId> channel = Json.scid(event.path("in_channel"));
+            OptionalLong htlcId = Json.number(event.path("in_htlc_id"));
+            if (channel.isPresent() && htlcId.isPresent()) {
+                accepted.remove(channel.get(), htlcId.getAsLong());
+            }
+        }
     }
 
     /** A sendpay_failure; empty when it cannot be read or the node's id is not known yet. */

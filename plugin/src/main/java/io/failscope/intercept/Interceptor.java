@@ -162,7 +162,8 @@ public final class Interceptor
         blockHeight.accumulateAndGet(htlc.blockHeight(), Math::max);
         long rate = rates.record(htlc.peerId(), clock.millis());
         long heldFromPeer = held.values().stream().filter(other -> other.htlc().peerId().equals(htlc.peerId())).count();
-        for (PolicyRule rule : rules.rules()) {
+        for (int candidate : rules.candidates(htlc.inChannel())) {
+            PolicyRule rule = rules.rules().get(candidate);
             PolicyRule.Match match = rule.match();
             if (!match.matchesHtlc(htlc)
                     || (match.maxPerMinute().isPresent() && rate <= match.maxPerMinute().getAsInt())

@@ -25,7 +25,7 @@ import static java.util.Objects.requireNonNull;
  * counts, and the rules after it are asked). Read from a JSON policy file, documented in
  * {@code config/policy.example.json}; every problem in a file is reported at once, naming where it is.
  */
-public record Policy(List<PolicyRule> rules)
+public record Policy(List<PolicyRule> rules, Map<ShortChannelId, int[]> byInChannel, int[] anyInChannel)
 {
     public static final Policy EMPTY = new Policy(List.of());
 
@@ -33,9 +33,44 @@ public record Policy(List<PolicyRule> rules)
     private static final List<String> MATCH_KEYS = List.of("in_channel", "out_channel", "peer_id", "min_msat", "max_msat", "min_cltv_remaining", "max_cltv_remaining",
             "payment_hash", "max_per_minute", "max_held");
 
-    public Policy
+    public Policy(List<PolicyRule> rules)
     {
-        rules = List.copyOf(requireNonNull(rules, "rules is null"));
+        this(List.copyOf(requireNonNull(rules, "rules is null")), byInChannel(rules), anyInChannel(rules));
+    }
+
+    /**
+     * The rules that can match an HTLC from {@code inChannel}, in file order: those without an
+     * {@code in_channel} condition and those naming this channel. With thousands of per-channel rules
+     * an HTLC is checked against a handful, not all.
+     */
+    public int[] candidates(ShortChannelId inChannel)
+    {
+        int[] named = byInChannel.getOrDefault(inChannel, new int[0]);
+        int[] merged = new int[named.length + anyInChannel.length];
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < named.length || j < anyInChannel.length) {
+            merged[k++] = j >= anyInChannel.length || (i < named.length && named[i] < anyInChannel[j]) ? named[i++] : anyInChannel[j++];
+        }
+        return merged;
+    }
+
+    private static Map<ShortChannelId, int[]> byInChannel(List<PolicyRule> rules)
+    {
+        Map<ShortChannelId, List<Integer>> lists = new java.util.HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            int index = i;
+            rules.get(i).match().inChannel().ifPresent(scid -> lists.computeIfAbsent(scid, ignored -> new ArrayList<>()).add(index));
+        }
+        Map<ShortChannelId, int[]> arrays = new java.util.HashMap<>();
+        lists.forEach((scid, indexes) -> arrays.put(scid, indexes.stream().mapToInt(Integer::intValue).toArray()));
+        return Map.copyOf(arrays);
+    }
+
+    private static int[] anyInChannel(List<PolicyRule> rules)
+    {
+        return java.util.stream.IntStream.range(0, rules.size()).filter(i -> rules.get(i).match().inChannel().isEmpty()).toArray();
     }
 
     /** Reads a policy file's JSON. Throws with every problem, each naming its place (rules[2].match.min_msat). */

@@ -113,6 +113,8 @@ final class TestClnCapture
         assertThat(table.size()).isEqualTo(2);
         assertThat(table.get(ShortChannelId.parse("101x1x0"), 1)).isEmpty();
         assertThat(table.get(ShortChannelId.parse("101x1x0"), 3)).isPresent();
+        table.remove(ShortChannelId.parse("101x1x0"), 3);
+        assertThat(table.get(ShortChannelId.parse("101x1x0"), 3)).isEmpty();
         assertThat(AcceptedHtlc.fromHook(Json.MAPPER.createObjectNode())).isEmpty();
     }
 }

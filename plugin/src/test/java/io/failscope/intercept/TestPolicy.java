@@ -158,6 +158,24 @@ final class TestPolicy
     }
 
     @Test
+    void indexingRulesByChannelKeepsTheFileOrder()
+            throws Exception
+    {
+        Interceptor interceptor = interceptor("""
+                {"rules":[
+                  {"name":"any-big","match":{"min_msat":100000},"action":"fail","code":"temporary_node_failure"},
+                  {"name":"on-101","match":{"in_channel":"101x1x0"},"action":"fail","code":"unknown_next_peer"},
+                  {"name":"rest","action":"continue"}
+                ]}""");
+        // 101x1x0 is the hook's incoming channel: a rule before the channel's own rule still comes first
+        assertThat(interceptor.decideHook(hook(PEER, 200_000, 100, "103x1x0")).join().get("failure_message").asText()).isEqualTo("2002");
+        assertThat(interceptor.decideHook(hook(PEER, 6000, 100, "103x1x0")).join().get("failure_message").asText()).isEqualTo("400a");
+        Policy policy = interceptor.policy();
+        assertThat(policy.candidates(io.failscope.ShortChannelId.parse("101x1x0"))).containsExactly(0, 1, 2);
+        assertThat(policy.candidates(io.failscope.ShortChannelId.parse("999x1x0"))).containsExactly(0, 2);
+    }
+
+    @Test
     void theRateWindowForgetsHtlcsOlderThanAMinute()
     {
         RateCounter counter = new RateCounter();

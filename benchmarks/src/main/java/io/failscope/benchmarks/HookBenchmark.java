@@ -1,0 +1,169 @@
+package io.failscope.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import io.failscope.rpc.Json;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The htlc_accepted round trip over stdio, as lightningd sees it: hooks sent at a steady rate (open
+ * loop: each latency counts from the moment the hook was due, so a slow answer delays none of the
+ * later sends), latency to the answer, for failscope with no rules, failscope with 10,000 rules, and a
+ * plugin with no logic at all (the floor), in one run. Each answered forward is then reported
+ * settled, as lightningd reports it.
+ *
+ * <pre>java -cp benchmarks/target/failscope-benchmarks.jar io.failscope.benchmarks.HookBenchmark [rate] [seconds]</pre>
+ */
+public final class HookBenchmark
+{
+    private HookBenchmark() {}
+
+    public static void main(String[] args)
+            throws Exception
+    {
+        int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        Path root = Path.of("").toAbsolutePath();
+        Path launcher = root.resolve("bin/failscope");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String jar = root.resolve("benchmarks/target/failscope-benchmarks.jar").toString();
+
+        Path noRules = Files.createTempDirectory("failscope-hooks");
+        Path manyRules = Files.createTempDirectory("failscope-hooks");
+        Files.writeString(manyRules.resolve("policy.json"), tenThousandRules());
+
+        System.out.printf(Locale.ROOT, "htlc_accepted round trip over stdio, %d hooks/s for %d s after %d s of warm-up (java %s, %d cores)%n",
+                rate, seconds, 5, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "| plugin | answered | p50 ms | p99 ms | p99.9 ms | max ms |%n|---|---:|---:|---:|---:|---:|%n");
+        // the floor runs with the launcher's JVM flags, so that only the plugin's own work differs
+        run("floor: answers continue, no logic", List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-cp", jar, FloorPlugin.class.getName()), noRules, null, rate, seconds);
+        run("failscope, no rules", List.of(launcher.toString()), noRules, null, rate, seconds);
+        run("failscope, 10,000 rules", List.of(launcher.toString()), manyRules, "policy.json", rate, seconds);
+    }
+
+    /** 9,999 rules that do not match (each names another incoming channel) before one that does: every rule is tried. */
+    static String tenThousandRules()
+    {
+        StringBuilder rules = new StringBuilder("{\"rules\":[\n");
+        for (int i = 0; i < 9_999; i++) {
+            rules.append("{\"name\":\"rule-").append(i).append("\",\"match\":{\"in_channel\":\"").append(200 + i)
+                    .append("x1x0\",\"min_msat\":1000},\"action\":\"fail\",\"code\":\"temporary_channel_failure\"},\n");
+        }
+        return rules.append("{\"name\":\"rest\",\"action\":\"continue\"}]}\n").toString();
+    }
+
+    private static void run(String name, List<String> command, Path lightningDir, String policy, int rate, int seconds)
+            throws Exception
+    {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(lightningDir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("LIGHTNINGD_PLUGIN", "1");
+        Process process = builder.start();
+        OutputStream in = process.getOutputStream();
+        Object writeLock = new Object();
+        String options = policy == null ? "{}" : "{\"failscope-policy-file\":\"" + policy + "\"}";
+        send(in, writeLock, "{\"jsonrpc\":\"2.0\",\"id\":\"init\",\"method\":\"init\",\"params\":{\"options\":" + options
+                + ",\"configuration\":{\"lightning-dir\":\"" + lightningDir + "\",\"rpc-file\":\"lightning-rpc\",\"network\":\"regtest\"}}}");
+
+        int warmup = 5 * rate;
+        int total = warmup + seconds * rate;
+        long[] due = new long[total];
+        long[] latency = new long[total];
+        ConcurrentHashMap<String, Integer> pending = new ConcurrentHashMap<>();
+        CountDownLatch answered = new CountDownLatch(total);
+        CountDownLatch initialized = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (MappingIterator<JsonNode> out = Json.MAPPER.readerFor(JsonNode.class).readValues(process.getInputStream())) {
+                while (out.hasNextValue()) {
+                    JsonNode message = out.nextValue();
+                    long now = System.nanoTime();
+                    String id = message.path("id").asText();
+                    if (id.equals("init")) {
+                        initialized.countDown();
+                        continue;
+                    }
+                    Integer index = pending.remove(id);
+                    if (index != null) {
+                        latency[index] = now - due[index];
+                        answered.countDown();
+                        // as lightningd does once the forward settles
+                        send(in, writeLock, "{\"jsonrpc\":\"2.0\",\"method\":\"forward_event\",\"params\":{\"forward_event\":{\"in_channel\":\"101x1x0\",\"in_htlc_id\":"
+                                + index + ",\"out_channel\":\"103x1x0\",\"in_msat\":1001001,\"out_msat\":1000000,\"fee_msat\":1001,\"status\":\"settled\",\"style\":\"tlv\","
+                                + "\"received_time\":1755675000.0,\"resolved_time\":1755675001.0}}}");
+                    }
+                }
+            }
+            catch (Exception e) {
+                // the process ended
+            }
+        }, "hook-reader");
+        reader.setDaemon(true);
+        reader.start();
+        if (!initialized.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + ": no answer to init");
+        }
+
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime() + 100_000_000L;
+        for (int i = 0; i < total; i++) {
+            due[i] = start + i * interval;
+            long wait;
+            while ((wait = due[i] - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(Math.min(wait, 200_000));
+            }
+            String id = "cln:htlc_accepted#" + i;
+            pending.put(id, i);
+            send(in, writeLock, hook(id, i));
+        }
+        boolean all = answered.await(60, TimeUnit.SECONDS);
+        in.close();
+        process.waitFor(10, TimeUnit.SECONDS);
+        process.destroyForcibly();
+
+        long[] measured = Arrays.copyOfRange(latency, warmup, total);
+        long missing = Arrays.stream(measured).filter(value -> value == 0).count();
+        Arrays.sort(measured);
+        System.out.printf(Locale.ROOT, "| %s | %d of %d%s | %.3f | %.3f | %.3f | %.3f |%n", name, measured.length - missing, measured.length, all ? "" : " (some never answered)",
+                percentile(measured, 50), percentile(measured, 99), percentile(measured, 99.9), measured[measured.length - 1] / 1e6);
+    }
+
+    private static String hook(String id, int htlcId)
+    {
+        return "{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"htlc_accepted\",\"params\":{"
+                + "\"peer_id\":\"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8\","
+                + "\"onion\":{\"payload\":\"1302030f4240040201a906080000670000010000\",\"type\":\"tlv\",\"short_channel_id\":\"103x1x0\",\"forward_msat\":1000000,"
+                + "\"outgoing_cltv_value\":425,\"next_onion\":\"" + ONION + "\",\"shared_secret\":\"a31fe9656fc8d3a459e623dc8204e6d0268f8df56d734dac3ca3262edb5db883\"},"
+                + "\"forward_to\":\"68d7f4830354c996ef86ecd6693826015b0847d925fe99d03d23c0f5e41bfdff\","
+                + "\"htlc\":{\"short_channel_id\":\"101x1x0\",\"id\":" + htlcId + ",\"amount_msat\":1001001,\"cltv_expiry\":431,\"cltv_expiry_relative\":19,"
+                + "\"payment_hash\":\"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee\"}}}";
+    }
+
+    /** A next_onion of the real size: 1,366 bytes, 2,732 hex digits. */
+    private static final String ONION = "00" + "ab".repeat(1365);
+
+    private static void send(OutputStream in, Object lock, String message)
+            throws Exception
+    {
+        byte[] bytes = (message + "\n\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (lock) {
+            in.write(bytes);
+            in.flush();
+        }
+    }
+
+    private static double percentile(long[] sorted, double percent)
+    {
+        int index = (int) Math.ceil(percent / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(index, sorted.length - 1))] / 1e6;
+    }
+}
