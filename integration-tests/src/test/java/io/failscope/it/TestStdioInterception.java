@@ -181,6 +181,25 @@ final class TestStdioInterception
     }
 
     @Test
+    void aCrashInsideTheHookHandlerStillAnswersContinue()
+            throws Exception
+    {
+        Files.writeString(lightningDir.resolve("policy.json"), "{\"rules\":[{\"name\":\"fail-all\",\"action\":\"fail\",\"code\":\"incorrect_or_unknown_payment_details\"}]}");
+        plugin.request("reloadpolicy", null);
+        // the block height this hook implies (cltv_expiry minus cltv_expiry_relative) is beyond a u32:
+        // building the failure message throws inside the handler
+        JsonNode verdict = plugin.request("htlc_accepted", PluginProcess.MAPPER.readTree("""
+                {"onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":1000,"outgoing_cltv_value":425,"next_onion":"00","shared_secret":"00"},
+                 "htlc":{"short_channel_id":"101x1x0","id":41,"amount_msat":2000,"cltv_expiry":431,"cltv_expiry_relative":-5000000000,
+                         "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"}}
+                """)).get("result");
+        assertThat(verdict.toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(plugin.stderr()).contains("htlc_accepted failed; answering continue");
+        // and the next hook is decided as usual
+        assertThat(hook(42, 9000).get("result").asText()).isEqualTo("fail");
+    }
+
+    @Test
     void aBadPolicyFileAtStartDisablesThePluginSayingWhy()
             throws Exception
     {

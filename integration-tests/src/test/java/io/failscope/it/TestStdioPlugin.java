@@ -173,6 +173,37 @@ final class TestStdioPlugin
     }
 
     @Test
+    void aReplayAfterARestartAddsNoRecord()
+            throws Exception
+    {
+        Path dir = Files.createTempDirectory(lightningDir, "restart");
+        JsonNode event = PluginProcess.MAPPER.readTree("""
+                {"forward_event":{"in_channel":"101x1x0","in_htlc_id":5,"out_channel":"103x1x0","in_msat":1001001,"status":"local_failed",
+                 "failcode":4103,"failreason":"WIRE_TEMPORARY_CHANNEL_FAILURE","style":"tlv","received_time":1755675000.5}}
+                """);
+        try (FakeLightningRpc rpc = new FakeLightningRpc(dir.resolve("lightning-rpc"))) {
+            for (int run = 0; run < 2; run++) {
+                try (PluginProcess process = PluginProcess.start(dir, Map.of())) {
+                    process.request("init", initParams(dir, PluginProcess.MAPPER.createObjectNode()));
+                    // lightningd replays the same forward_event after its restart
+                    process.notify("forward_event", event);
+                    JsonNode items = PluginProcess.MAPPER.createArrayNode();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    while (items.isEmpty() && System.nanoTime() < deadline) {
+                        items = process.request("listhtlcfailures", null).get("result").get("htlcfailures");
+                        Thread.sleep(20);
+                    }
+                    Thread.sleep(300);
+                    assertThat(process.request("listhtlcfailures", null).get("result").get("htlcfailures")).as("run %s", run).hasSize(1);
+                    process.notify("shutdown", PluginProcess.MAPPER.createObjectNode().set("shutdown", PluginProcess.MAPPER.createObjectNode()));
+                    assertThat(process.waitFor(Duration.ofSeconds(5))).isTrue();
+                    assertThat(process.violations()).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void exitsPromptlyOnShutdownWithEveryRecordFlushed()
             throws Exception
     {

@@ -58,6 +58,7 @@ public final class Interceptor
         implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(Interceptor.class.getName());
+    private static final long MAX_HEIGHT = 0xFFFF_FFFFL;
 
     private final Optional<Path> file;
     private final FailureStore store;
@@ -159,7 +160,10 @@ public final class Interceptor
         if (rules.rules().isEmpty()) {
             return CompletableFuture.completedFuture(verdictContinue());
         }
-        blockHeight.accumulateAndGet(htlc.blockHeight(), Math::max);
+        if (htlc.blockHeight() <= MAX_HEIGHT) {
+            // a hook whose numbers imply an impossible height must not move every later decision's height
+            blockHeight.accumulateAndGet(htlc.blockHeight(), Math::max);
+        }
         long rate = rates.record(htlc.peerId(), clock.millis());
         long heldFromPeer = held.values().stream().filter(other -> other.htlc().peerId().equals(htlc.peerId())).count();
         for (int candidate : rules.candidates(htlc.inChannel())) {
@@ -274,6 +278,9 @@ public final class Interceptor
     /** A new block: held HTLCs whose remaining CLTV reached the margin are released now. */
     public void blockAdded(long height)
     {
+        if (height < 0 || height > MAX_HEIGHT) {
+            return;
+        }
         blockHeight.accumulateAndGet(height, Math::max);
         for (Held entry : List.copyOf(held.values())) {
             if (entry.htlc().cltvExpiry() - height <= hold.cltvMargin()) {
