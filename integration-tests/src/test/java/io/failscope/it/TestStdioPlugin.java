@@ -204,6 +204,17 @@ final class TestStdioPlugin
     }
 
     @Test
+    void aRequestReadJustBeforeTheEndOfInputIsStillAnswered()
+            throws Exception
+    {
+        // lightningd --help: getmanifest, then stdin closes at once
+        plugin.sendRaw("{\"jsonrpc\":\"2.0\",\"id\":\"cln:getmanifest#1\",\"method\":\"getmanifest\",\"params\":{}}\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        plugin.closeStdin();
+        assertThat(plugin.response("cln:getmanifest#1").get("result").has("options")).isTrue();
+        assertThat(plugin.waitFor(Duration.ofSeconds(5))).isTrue();
+    }
+
+    @Test
     void exitsPromptlyOnShutdownWithEveryRecordFlushed()
             throws Exception
     {

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.util.Objects.requireNonNull;
@@ -70,6 +71,16 @@ public final class StdioTransport
         catch (IOException e) {
             LOG.log(Level.WARNING, "reading from lightningd failed: " + e.getMessage());
         }
+        // what was read before the end is still answered (lightningd --help sends getmanifest and closes)
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(3, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "requests still running at the end of input are abandoned");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         handler.endOfInput();
     }
 
@@ -110,10 +121,5 @@ public final class StdioTransport
                 LOG.log(Level.ERROR, "handling " + message.method() + " failed", e);
             }
         });
-    }
-
-    public void shutdownWorkers()
-    {
-        workers.shutdownNow();
     }
 }
