@@ -69,6 +69,10 @@ final class FakeLightningRpc
                 // the parser is not closed here: closing it would close the socket before the answer
                 JsonParser parser = PluginProcess.MAPPER.getFactory().createParser(in);
                 JsonNode request = PluginProcess.MAPPER.readTree(parser);
+                if (request == null) {
+                    // a client that connected and left without asking
+                    continue;
+                }
                 String method = request.path("method").asText();
                 calls.add(method);
                 ObjectNode response = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0");

@@ -39,6 +39,7 @@ import static java.util.Objects.requireNonNull;
 public final class HttpTransport
 {
     private static final System.Logger LOG = System.getLogger(HttpTransport.class.getName());
+    private static final long DRAIN_LIMIT = 8L << 20;
 
     private final HttpConfig config;
     private final RpcDispatcher dispatcher;
@@ -129,25 +130,32 @@ public final class HttpTransport
         private void serve(Request request, Response response, Callback callback)
         {
             if (!Request.getPathInContext(request).equals("/rpc")) {
+                drainIfSmall(request);
                 transportError(response, callback, HttpStatus.NOT_FOUND_404, "no such path: JSON-RPC is served at POST /rpc");
                 return;
             }
             if (!request.getMethod().equals("POST")) {
                 response.getHeaders().put(HttpHeader.ALLOW, "POST");
+                drainIfSmall(request);
                 transportError(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "JSON-RPC requests must be POSTed");
                 return;
             }
             if (token != null && !authorized(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+                drainIfSmall(request);
                 transportError(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required (Authorization: Bearer <token>)");
                 return;
             }
             String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
             if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                drainIfSmall(request);
                 transportError(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "the body must be application/json, got " + contentType);
                 return;
             }
             if (request.getLength() > config.maxRequestBytes()) {
+                // read a moderately oversized body before answering, so the client is not cut off
+                // mid-send and sees the 413; a huge one is answered at once and the connection closed
+                drainIfSmall(request);
                 transportError(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "the body is larger than " + config.maxRequestBytes() + " bytes");
                 return;
             }
@@ -238,6 +246,29 @@ public final class HttpTransport
     private static void transportError(Response response, Callback callback, int status, String message)
     {
         send(response, callback, status, JsonRpc.error(null, new RpcException(RpcErrorCode.INVALID_REQUEST, message)));
+    }
+
+    /**
+     * Reads and discards a body left unread by an early answer, when it is not huge: Jetty closes a
+     * connection whose request body was not consumed, and a client that reuses it for its next request
+     * then fails. A huge body is not worth reading; that connection closes.
+     */
+    private static void drainIfSmall(Request request)
+    {
+        if (request.getLength() > DRAIN_LIMIT) {
+            return;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            long left = DRAIN_LIMIT;
+            byte[] buffer = new byte[8192];
+            int read;
+            while (left > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                left -= read;
+            }
+        }
+        catch (IOException e) {
+            // the client went away: nothing to answer
+        }
     }
 
     private static void send(Response response, Callback callback, int status, JsonNode body)
