@@ -1,5 +1,7 @@
 package io.failscope.capture;
 
+import io.failscope.node.NodeJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
 import io.failscope.PaymentHash;
@@ -44,7 +46,7 @@ public record AcceptedHtlc(
         }
         JsonNode htlc = params.path("htlc");
         JsonNode onion = params.path("onion");
-        Optional<ShortChannelId> inChannel = Json.scid(htlc.path("short_channel_id"));
+        Optional<ShortChannelId> inChannel = NodeJson.scid(htlc.path("short_channel_id"));
         if (inChannel.isEmpty() || !htlc.path("id").canConvertToLong() || !htlc.path("amount_msat").canConvertToLong() || !htlc.path("cltv_expiry").canConvertToLong()) {
             return Optional.empty();
         }
@@ -53,10 +55,10 @@ public record AcceptedHtlc(
                 htlc.path("id").longValue(),
                 htlc.path("amount_msat").longValue(),
                 htlc.path("cltv_expiry").longValue(),
-                Json.number(onion.path("forward_msat")),
-                Json.number(onion.path("outgoing_cltv_value")),
-                Json.scid(onion.path("short_channel_id")),
-                Json.nodeId(params.path("peer_id")),
-                Json.paymentHash(htlc.path("payment_hash"))));
+                NodeJson.number(onion.path("forward_msat")),
+                NodeJson.number(onion.path("outgoing_cltv_value")),
+                NodeJson.scid(onion.path("short_channel_id")),
+                NodeJson.nodeId(params.path("peer_id")),
+                NodeJson.paymentHash(htlc.path("payment_hash"))));
     }
 }

@@ -1,5 +1,7 @@
 package io.failscope.capture;
 
+import io.failscope.node.NodeJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
 import io.failscope.ShortChannelId;
@@ -85,8 +87,8 @@ public final class ClnCapture
     {
         JsonNode event = params == null ? null : params.path("forward_event");
         if (event != null && "settled".equals(event.path("status").asText())) {
-            Optional<ShortChannelId> channel = Json.scid(event.path("in_channel"));
-            OptionalLong htlcId = Json.number(event.path("in_htlc_id"));
+            Optional<ShortChannelId> channel = NodeJson.scid(event.path("in_channel"));
+            OptionalLong htlcId = NodeJson.number(event.path("in_htlc_id"));
             if (channel.isPresent() && htlcId.isPresent()) {
                 accepted.remove(channel.get(), htlcId.getAsLong());
             }
@@ -117,8 +119,8 @@ public final class ClnCapture
         if (data == null || !data.isObject()) {
             return Optional.empty();
         }
-        OptionalLong sendId = Json.number(data.path("id"));
-        Optional<Instant> created = Json.time(data.path("created_at"));
+        OptionalLong sendId = NodeJson.number(data.path("id"));
+        Optional<Instant> created = NodeJson.time(data.path("created_at"));
         if (sendId.isEmpty() || created.isEmpty()) {
             return Optional.empty();
         }
@@ -129,7 +131,7 @@ public final class ClnCapture
                 .source(local ? FailureSource.LOCAL : FailureSource.DOWNSTREAM)
                 .sendId(sendId.getAsLong())
                 .receivedTime(created.get());
-        OptionalLong failcode = Json.number(data.path("failcode"));
+        OptionalLong failcode = NodeJson.number(data.path("failcode"));
         if (failcode.isPresent() && failcode.getAsLong() > 0 && failcode.getAsLong() <= 0xFFFF) {
             int code = (int) failcode.getAsLong();
             record.reason(local ? ownWords(code, failure.path("message").asText("")) : RecordedReason.fromCode(code));
@@ -137,11 +139,11 @@ public final class ClnCapture
         else if (local) {
             return Optional.empty();
         }
-        Json.time(data.path("completed_at")).ifPresent(record::resolvedTime);
-        Json.paymentHash(data.path("payment_hash")).ifPresent(record::paymentHash);
-        Json.number(data.path("amount_sent_msat")).ifPresent(record::outMsat);
-        Json.scid(data.path("erring_channel")).ifPresent(record::outChannel);
-        Json.nodeId(data.path("erring_node")).ifPresent(record::outPeer);
+        NodeJson.time(data.path("completed_at")).ifPresent(record::resolvedTime);
+        NodeJson.paymentHash(data.path("payment_hash")).ifPresent(record::paymentHash);
+        NodeJson.number(data.path("amount_sent_msat")).ifPresent(record::outMsat);
+        NodeJson.scid(data.path("erring_channel")).ifPresent(record::outChannel);
+        NodeJson.nodeId(data.path("erring_node")).ifPresent(record::outPeer);
         try {
             return Optional.of(record.build());
         }

@@ -1,5 +1,7 @@
 package io.failscope.capture;
 
+import io.failscope.node.NodeJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
@@ -46,25 +48,25 @@ public record ForwardEvent(
         if (!status.equals("local_failed") && !status.equals("failed")) {
             return Optional.empty();
         }
-        Optional<ShortChannelId> inChannel = Json.scid(event.path("in_channel"));
-        OptionalLong inHtlcId = Json.number(event.path("in_htlc_id"));
-        Optional<Instant> received = Json.time(event.path("received_time"));
+        Optional<ShortChannelId> inChannel = NodeJson.scid(event.path("in_channel"));
+        OptionalLong inHtlcId = NodeJson.number(event.path("in_htlc_id"));
+        Optional<Instant> received = NodeJson.time(event.path("received_time"));
         if (inChannel.isEmpty() || inHtlcId.isEmpty() || received.isEmpty()) {
             return Optional.empty();
         }
-        OptionalLong failcode = Json.number(event.path("failcode"));
+        OptionalLong failcode = NodeJson.number(event.path("failcode"));
         return Optional.of(new ForwardEvent(
                 status.equals("local_failed"),
                 inChannel.get(),
                 inHtlcId.getAsLong(),
-                Json.number(event.path("in_msat")),
-                Json.scid(event.path("out_channel")),
-                Json.number(event.path("out_msat")),
-                Json.number(event.path("fee_msat")),
+                NodeJson.number(event.path("in_msat")),
+                NodeJson.scid(event.path("out_channel")),
+                NodeJson.number(event.path("out_msat")),
+                NodeJson.number(event.path("fee_msat")),
                 failcode.isPresent() && failcode.getAsLong() <= 0xFFFF && failcode.getAsLong() > 0 ? OptionalInt.of((int) failcode.getAsLong()) : OptionalInt.empty(),
                 event.has("style"),
-                Json.paymentHash(event.path("payment_hash")),
+                NodeJson.paymentHash(event.path("payment_hash")),
                 received.get(),
-                Json.time(event.path("resolved_time"))));
+                NodeJson.time(event.path("resolved_time"))));
     }
 }

@@ -1,5 +1,7 @@
 package io.failscope.capture;
 
+import io.failscope.node.NodeJson;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
 import io.failscope.ShortChannelId;
@@ -86,21 +88,21 @@ public final class HtlcHandlingFailed
                 .receivedTime(params.time("received_time").orElseThrow(() -> invalid("received_time", null, "is required (unix seconds)")));
         params.time("resolved_time").ifPresent(record::resolvedTime);
 
-        Optional<ShortChannelId> inChannel = Json.scid(htlc.path("short_channel_id"));
-        OptionalLong htlcId = Json.number(htlc.path("id"));
+        Optional<ShortChannelId> inChannel = NodeJson.scid(htlc.path("short_channel_id"));
+        OptionalLong htlcId = NodeJson.number(htlc.path("id"));
         if (inChannel.isEmpty() || htlcId.isEmpty()) {
             throw invalid("htlc", htlc, "needs short_channel_id (such as 101x1x0) and id");
         }
         record.inChannel(inChannel.get()).inHtlcId(htlcId.getAsLong());
-        Json.number(htlc.path("amount_msat")).ifPresent(record::inMsat);
-        Json.number(htlc.path("cltv_expiry")).ifPresent(record::cltvExpiry);
-        Json.nodeId(htlc.path("peer_id")).ifPresent(record::inPeer);
-        Json.paymentHash(htlc.path("payment_hash")).or(() -> Json.paymentHash(failureType.path("payment_hash"))).ifPresent(record::paymentHash);
-        Json.scid(failureType.path("short_channel_id")).or(() -> Json.scid(failureType.path("requested_forward_scid"))).ifPresent(record::outChannel);
-        Json.nodeId(failureType.path("node_id")).ifPresent(record::outPeer);
+        NodeJson.number(htlc.path("amount_msat")).ifPresent(record::inMsat);
+        NodeJson.number(htlc.path("cltv_expiry")).ifPresent(record::cltvExpiry);
+        NodeJson.nodeId(htlc.path("peer_id")).ifPresent(record::inPeer);
+        NodeJson.paymentHash(htlc.path("payment_hash")).or(() -> NodeJson.paymentHash(failureType.path("payment_hash"))).ifPresent(record::paymentHash);
+        NodeJson.scid(failureType.path("short_channel_id")).or(() -> NodeJson.scid(failureType.path("requested_forward_scid"))).ifPresent(record::outChannel);
+        NodeJson.nodeId(failureType.path("node_id")).ifPresent(record::outPeer);
         JsonNode outgoing = params.has("outgoing") ? object(params, "outgoing") : io.failscope.rpc.Json.MAPPER.createObjectNode();
-        Json.number(outgoing.path("amount_msat")).ifPresent(record::outMsat);
-        Json.number(outgoing.path("fee_msat")).ifPresent(record::feeMsat);
+        NodeJson.number(outgoing.path("amount_msat")).ifPresent(record::outMsat);
+        NodeJson.number(outgoing.path("fee_msat")).ifPresent(record::feeMsat);
 
         switch (failureReason.path("type").asText()) {
             case "downstream" -> record.source(FailureSource.DOWNSTREAM);
@@ -134,7 +136,7 @@ public final class HtlcHandlingFailed
     private static RecordedReason localReason(JsonNode failureReason)
             throws RpcException
     {
-        OptionalLong code = Json.number(failureReason.path("wire_code"));
+        OptionalLong code = NodeJson.number(failureReason.path("wire_code"));
         if (code.isEmpty() || code.getAsLong() > 0xFFFF) {
             throw invalid("failure_reason", failureReason, "a local reason needs wire_code, the BOLT #4 code sent back (0 to 65535)");
         }

@@ -2,9 +2,8 @@ package io.failscope.intercept;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.failscope.NodeId;
-import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
+import io.failscope.node.NodeJson;
 import io.failscope.reason.FailureCode;
 import io.failscope.reason.FailureMessage;
 import io.failscope.rpc.Json;
@@ -18,7 +17,6 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
@@ -84,7 +82,7 @@ public final class HtlcIntercepted
         if (incoming == null || !incoming.isObject()) {
             throw RpcException.invalidParam("incoming", incoming, "should be an object with short_channel_id, htlc_id and cltv_expiry");
         }
-        Optional<ShortChannelId> inChannel = parse(incoming.path("short_channel_id"), ShortChannelId::parse);
+        Optional<ShortChannelId> inChannel = NodeJson.scid(incoming.path("short_channel_id"));
         if (inChannel.isEmpty() || !incoming.path("htlc_id").canConvertToLong() || !incoming.path("cltv_expiry").canConvertToLong()
                 || incoming.path("htlc_id").longValue() < 0 || incoming.path("cltv_expiry").longValue() < 0 || incoming.path("cltv_expiry").longValue() > 0xFFFF_FFFFL) {
             throw RpcException.invalidParam("incoming", incoming, "should have short_channel_id (such as 101x1x0), htlc_id and cltv_expiry");
@@ -95,21 +93,8 @@ public final class HtlcIntercepted
         OptionalLong outbound = params.msat("expected_outbound_amount_msat");
         return new HookHtlc(inChannel.get(), incoming.path("htlc_id").longValue(), amount, cltvExpiry, cltvExpiry - height,
                 params.scid("requested_next_hop_scid"),
-                parse(incoming.path("peer_id"), NodeId::fromHex),
+                NodeJson.nodeId(incoming.path("peer_id")),
                 params.paymentHash("payment_hash"),
                 outbound);
-    }
-
-    private static <T> Optional<T> parse(JsonNode node, Function<String, T> parser)
-    {
-        if (!node.isTextual()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(parser.apply(node.textValue()));
-        }
-        catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -2,12 +2,11 @@ package io.failscope.intercept;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.failscope.NodeId;
-import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeContext;
 import io.failscope.node.NodeContextCache;
+import io.failscope.node.NodeJson;
 import io.failscope.reason.FailureChoice;
 import io.failscope.reason.FailureMessage;
 import io.failscope.reason.FailureReason;
@@ -343,7 +342,7 @@ public final class Interceptor
         }
         JsonNode htlc = params.path("htlc");
         JsonNode onion = params.path("onion");
-        Optional<ShortChannelId> inChannel = parse(htlc.path("short_channel_id"), ShortChannelId::parse);
+        Optional<ShortChannelId> inChannel = NodeJson.scid(htlc.path("short_channel_id"));
         if (inChannel.isEmpty() || !htlc.path("id").canConvertToLong() || !htlc.path("amount_msat").canConvertToLong()
                 || !htlc.path("cltv_expiry").canConvertToLong() || !htlc.path("cltv_expiry_relative").canConvertToLong()) {
             return Optional.empty();
@@ -354,23 +353,10 @@ public final class Interceptor
             return Optional.empty();
         }
         return Optional.of(new HookHtlc(inChannel.get(), htlc.path("id").longValue(), amount, cltv, htlc.path("cltv_expiry_relative").longValue(),
-                parse(onion.path("short_channel_id"), ShortChannelId::parse),
-                parse(params.path("peer_id"), NodeId::fromHex),
-                parse(htlc.path("payment_hash"), PaymentHash::fromHex),
+                NodeJson.scid(onion.path("short_channel_id")),
+                NodeJson.nodeId(params.path("peer_id")),
+                NodeJson.paymentHash(htlc.path("payment_hash")),
                 onion.path("forward_msat").canConvertToLong() && onion.path("forward_msat").longValue() >= 0 ? OptionalLong.of(onion.path("forward_msat").longValue()) : OptionalLong.empty()));
-    }
-
-    private static <T> Optional<T> parse(JsonNode node, java.util.function.Function<String, T> parser)
-    {
-        if (!node.isTextual()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(parser.apply(node.textValue()));
-        }
-        catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     public static ObjectNode verdictContinue()

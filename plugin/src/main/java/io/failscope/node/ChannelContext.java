@@ -41,22 +41,22 @@ public record ChannelContext(
         }
         JsonNode local = channel.path("updates").path("local");
         return new ChannelContext(
-                scid(channel.path("short_channel_id")),
-                scid(channel.path("alias").path("local")),
-                nodeId(channel.path("peer_id")),
+                NodeJson.scid(channel.path("short_channel_id")),
+                NodeJson.scid(channel.path("alias").path("local")),
+                NodeJson.nodeId(channel.path("peer_id")),
                 channel.path("state").asText("UNKNOWN"),
                 channel.path("peer_connected").asBoolean(false),
-                number(channel.path("spendable_msat")),
-                number(channel.path("minimum_htlc_out_msat")),
-                number(channel.path("maximum_htlc_out_msat")),
-                number(channel.has("fee_base_msat") ? channel.path("fee_base_msat") : local.path("fee_base_msat")),
-                number(channel.has("fee_proportional_millionths") ? channel.path("fee_proportional_millionths") : local.path("fee_proportional_millionths")),
-                number(local.path("cltv_expiry_delta")),
+                NodeJson.number(channel.path("spendable_msat")),
+                NodeJson.number(channel.path("minimum_htlc_out_msat")),
+                NodeJson.number(channel.path("maximum_htlc_out_msat")),
+                NodeJson.number(channel.has("fee_base_msat") ? channel.path("fee_base_msat") : local.path("fee_base_msat")),
+                NodeJson.number(channel.has("fee_proportional_millionths") ? channel.path("fee_proportional_millionths") : local.path("fee_proportional_millionths")),
+                NodeJson.number(local.path("cltv_expiry_delta")),
                 htlcsOut,
                 htlcsOutMsat,
-                number(channel.path("max_accepted_htlcs")),
-                number(channel.path("their_max_htlc_value_in_flight_msat")),
-                number(channel.path("dust_limit_msat")));
+                NodeJson.number(channel.path("max_accepted_htlcs")),
+                NodeJson.number(channel.path("their_max_htlc_value_in_flight_msat")),
+                NodeJson.number(channel.path("dust_limit_msat")));
     }
 
     /** Only CHANNELD_NORMAL and CHANNELD_AWAITING_SPLICE carry new HTLCs ({@code cln-plugin-protocol.md} §3.4). */
@@ -69,43 +69,5 @@ public record ChannelContext(
     public boolean isOpening()
     {
         return state.startsWith("OPENINGD") || state.contains("AWAITING_LOCKIN") || state.startsWith("DUALOPEND_OPEN");
-    }
-
-    private static Optional<ShortChannelId> scid(JsonNode node)
-    {
-        if (!node.isTextual()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(ShortChannelId.parse(node.textValue()));
-        }
-        catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<NodeId> nodeId(JsonNode node)
-    {
-        if (!node.isTextual()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(NodeId.fromHex(node.textValue()));
-        }
-        catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Core Lightning writes msat as integers; older versions wrote "123msat" strings. */
-    private static OptionalLong number(JsonNode node)
-    {
-        if (node.isIntegralNumber()) {
-            return OptionalLong.of(node.longValue());
-        }
-        if (node.isTextual() && node.textValue().matches("\\d{1,19}(msat)?")) {
-            return OptionalLong.of(Long.parseLong(node.textValue().replace("msat", "")));
-        }
-        return OptionalLong.empty();
     }
 }

@@ -1,4 +1,4 @@
-package io.failscope.capture;
+package io.failscope.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
@@ -10,27 +10,31 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** Lenient reading of node payloads: a missing or malformed field is simply absent. */
-final class Json
+/**
+ * Lenient reading of what a node sends (hook and notification payloads, RPC answers): a missing or
+ * malformed field is simply absent. Nodes add and drop fields between releases; the user's input is
+ * read strictly elsewhere ({@code rpc.Params}).
+ */
+public final class NodeJson
 {
-    private Json() {}
+    private NodeJson() {}
 
-    static Optional<ShortChannelId> scid(JsonNode node)
+    public static Optional<ShortChannelId> scid(JsonNode node)
     {
         return parse(node, ShortChannelId::parse);
     }
 
-    static Optional<NodeId> nodeId(JsonNode node)
+    public static Optional<NodeId> nodeId(JsonNode node)
     {
         return parse(node, NodeId::fromHex);
     }
 
-    static Optional<PaymentHash> paymentHash(JsonNode node)
+    public static Optional<PaymentHash> paymentHash(JsonNode node)
     {
         return parse(node, PaymentHash::fromHex);
     }
 
-    static OptionalLong number(JsonNode node)
+    public static OptionalLong number(JsonNode node)
     {
         if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
             return OptionalLong.of(node.longValue());
@@ -42,7 +46,7 @@ final class Json
     }
 
     /** Core Lightning's times: unix seconds with nine decimals. */
-    static Optional<Instant> time(JsonNode node)
+    public static Optional<Instant> time(JsonNode node)
     {
         if (!node.isNumber() || node.asDouble() < 0) {
             return Optional.empty();
@@ -53,7 +57,7 @@ final class Json
         return Optional.of(Instant.ofEpochSecond(whole, Math.max(0, Math.min(nanos, 999_999_999))));
     }
 
-    private static <T> Optional<T> parse(JsonNode node, java.util.function.Function<String, T> parser)
+    public static <T> Optional<T> parse(JsonNode node, java.util.function.Function<String, T> parser)
     {
         if (!node.isTextual()) {
             return Optional.empty();
