@@ -16,8 +16,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,5 +144,42 @@ final class TestJvmCapture
         assertThat(post(PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", 6).put("method", "htlc_handling_failed").set("params", broken))
                 .get("error").get("message").asText()).startsWith("failure_reason: type should be \"downstream\" or \"local\"");
         assertThat(list()).isEmpty();
+    }
+
+    @Test
+    void aRejectedNotificationIsLoggedWithTheFieldAndStoresNothing()
+            throws Exception
+    {
+        Logger logger = Logger.getLogger("io.failscope.transport.http.HttpTransport");
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler()
+        {
+            @Override
+            public void publish(LogRecord record)
+            {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(capture);
+        try {
+            ObjectNode broken = event(13, "{\"type\":\"local\",\"reason\":\"htlc_maximum\"}");
+            ObjectNode message = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("method", "htlc_handling_failed");
+            message.set("params", broken);
+            assertThat(post(message)).as("a notification gets no answer, even when rejected").isNull();
+            assertThat(warnings).singleElement().asString()
+                    .contains("htlc_handling_failed").contains("failure_reason: a local reason needs wire_code");
+            assertThat(list()).isEmpty();
+        }
+        finally {
+            logger.removeHandler(capture);
+        }
     }
 }

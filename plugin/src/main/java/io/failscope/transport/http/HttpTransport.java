@@ -238,7 +238,12 @@ public final class HttpTransport
             result = dispatcher.call(message.method(), message.params());
         }
         catch (RpcException e) {
-            return message.isNotification() ? Optional.empty() : Optional.of(JsonRpc.error(message.id().get(), e));
+            if (message.isNotification()) {
+                // JSON-RPC gives a notification no answer, so the log is the only place the sender's mistake can show.
+                LOG.log(Level.WARNING, "notification " + message.method() + " was not taken: " + e.getMessage());
+                return Optional.empty();
+            }
+            return Optional.of(JsonRpc.error(message.id().get(), e));
         }
         return message.isNotification() ? Optional.empty() : Optional.of(JsonRpc.result(message.id().get(), result));
     }
