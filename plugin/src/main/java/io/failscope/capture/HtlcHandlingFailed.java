@@ -13,6 +13,7 @@ import io.failscope.reason.LocalReason;
 import io.failscope.record.Evidence;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.record.RecordedReason;
+import io.failscope.rpc.Json;
 import io.failscope.rpc.Params;
 import io.failscope.rpc.RpcErrorCode;
 import io.failscope.rpc.RpcException;
@@ -69,7 +70,7 @@ public final class HtlcHandlingFailed
     {
         HtlcFailureRecord record = record(params);
         long createdIndex = store.submit(record).join().createdIndex();
-        return io.failscope.rpc.Json.MAPPER.createObjectNode().put("created_index", createdIndex);
+        return Json.MAPPER.createObjectNode().put("created_index", createdIndex);
     }
 
     HtlcFailureRecord record(Params params)
@@ -100,7 +101,7 @@ public final class HtlcHandlingFailed
         NodeJson.paymentHash(htlc.path("payment_hash")).or(() -> NodeJson.paymentHash(failureType.path("payment_hash"))).ifPresent(record::paymentHash);
         NodeJson.scid(failureType.path("short_channel_id")).or(() -> NodeJson.scid(failureType.path("requested_forward_scid"))).ifPresent(record::outChannel);
         NodeJson.nodeId(failureType.path("node_id")).ifPresent(record::outPeer);
-        JsonNode outgoing = params.has("outgoing") ? object(params, "outgoing") : io.failscope.rpc.Json.MAPPER.createObjectNode();
+        JsonNode outgoing = params.has("outgoing") ? object(params, "outgoing") : Json.MAPPER.createObjectNode();
         NodeJson.number(outgoing.path("amount_msat")).ifPresent(record::outMsat);
         NodeJson.number(outgoing.path("fee_msat")).ifPresent(record::feeMsat);
 

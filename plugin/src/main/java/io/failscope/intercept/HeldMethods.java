@@ -12,6 +12,7 @@ import io.failscope.rpc.RpcMethod;
 import jakarta.inject.Inject;
 
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 import static java.util.Objects.requireNonNull;
@@ -104,14 +105,14 @@ public final class HeldMethods
             FailureChoice choice;
             try {
                 choice = type.isPresent() || offset.isPresent()
-                        ? new FailureChoice(failure, type, offset.isPresent() ? java.util.OptionalInt.of((int) offset.getAsLong()) : java.util.OptionalInt.empty())
+                        ? new FailureChoice(failure, type, offset.isPresent() ? OptionalInt.of((int) offset.getAsLong()) : OptionalInt.empty())
                         : FailureChoice.of(failure);
             }
             catch (IllegalArgumentException e) {
                 throw RpcException.invalidParam("onion_type", params.raw("onion_type"), e.getMessage());
             }
             if (!interceptor.failHeld(id, choice)) {
-                throw RpcException.invalidParam("id", params.raw("id"), "no HTLC with that id is held (released already?)");
+                throw notHeld(params);
             }
             return Json.MAPPER.createObjectNode().put("id", id).put("result", "failed").put("code", failure.specName());
         }
@@ -142,7 +143,7 @@ public final class HeldMethods
         {
             String id = heldId(params);
             if (!interceptor.resume(id)) {
-                throw RpcException.invalidParam("id", params.raw("id"), "no HTLC with that id is held (released already?)");
+                throw notHeld(params);
             }
             return Json.MAPPER.createObjectNode().put("id", id).put("result", "resumed");
         }
@@ -152,5 +153,10 @@ public final class HeldMethods
             throws RpcException
     {
         return params.string("id").orElseThrow(() -> RpcException.invalidParam("id", null, "is required: the id listinterceptedhtlcs shows, such as 101x1x0/7"));
+    }
+
+    private static RpcException notHeld(Params params)
+    {
+        return RpcException.invalidParam("id", params.raw("id"), "no HTLC with that id is held (released already?)");
     }
 }
