@@ -66,9 +66,23 @@ public final class Classifier
         return inferred.orElseGet(() -> RecordedReason.fromCode(failcode));
     }
 
-    /** §6.2 #8 and §6.3: offline peer, the HTLC range, balance, slots, dust — the first that explains it. */
+    /**
+     * §6.2 #3, #8 and §6.3, in lightningd's order: the HTLC range (checked in {@code forward_htlc}), then
+     * an offline peer (found only when the HTLC is handed to channeld), then channeld's balance, slots
+     * and dust — the first that explains it. An HTLC below the minimum fails on the range even when the
+     * peer is offline too.
+     */
     private static Optional<RecordedReason> temporaryChannelFailure(ChannelContext channel, OptionalLong forward, NodeContext context)
     {
+        if (forward.isPresent()) {
+            long amount = forward.getAsLong();
+            if (channel.minimumHtlcOutMsat().isPresent() && amount < channel.minimumHtlcOutMsat().getAsLong()) {
+                return inferred(LocalReason.HTLC_MINIMUM, Evidence.builder().put(REQUESTED_MSAT, amount).put(HTLC_MINIMUM_MSAT, channel.minimumHtlcOutMsat().getAsLong()));
+            }
+            if (channel.maximumHtlcOutMsat().isPresent() && amount > channel.maximumHtlcOutMsat().getAsLong()) {
+                return inferred(LocalReason.HTLC_MAXIMUM, Evidence.builder().put(REQUESTED_MSAT, amount).put(HTLC_MAXIMUM_MSAT, channel.maximumHtlcOutMsat().getAsLong()));
+            }
+        }
         if (!channel.peerConnected()) {
             return inferred(LocalReason.PEER_OFFLINE, Evidence.builder().put(PEER_CONNECTED, 0));
         }
@@ -76,12 +90,6 @@ public final class Classifier
             return Optional.empty();
         }
         long amount = forward.getAsLong();
-        if (channel.minimumHtlcOutMsat().isPresent() && amount < channel.minimumHtlcOutMsat().getAsLong()) {
-            return inferred(LocalReason.HTLC_MINIMUM, Evidence.builder().put(REQUESTED_MSAT, amount).put(HTLC_MINIMUM_MSAT, channel.minimumHtlcOutMsat().getAsLong()));
-        }
-        if (channel.maximumHtlcOutMsat().isPresent() && amount > channel.maximumHtlcOutMsat().getAsLong()) {
-            return inferred(LocalReason.HTLC_MAXIMUM, Evidence.builder().put(REQUESTED_MSAT, amount).put(HTLC_MAXIMUM_MSAT, channel.maximumHtlcOutMsat().getAsLong()));
-        }
         if (channel.spendableMsat().isPresent() && amount > channel.spendableMsat().getAsLong()) {
             return inferred(LocalReason.CHANNEL_BALANCE_OVERDRAWN, Evidence.builder().put(SPENDABLE_MSAT, channel.spendableMsat().getAsLong()).put(REQUESTED_MSAT, amount));
         }
