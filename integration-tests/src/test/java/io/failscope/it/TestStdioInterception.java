@@ -1,5 +1,7 @@
 package io.failscope.it;
 
+import io.failscope.sim.PluginProcess;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.failscope.it;
+package io.failscope.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -17,27 +17,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The real {@code bin/failscope}, started and driven the way lightningd drives a plugin: environment
  * {@code LIGHTNINGD_PLUGIN=1}, working directory the network directory, messages on stdin ended by a
  * blank line. Every byte it writes to stdout is parsed: anything that is not a JSON-RPC object is
- * recorded as a protocol violation, which tests assert away.
+ * recorded as a protocol violation, which tests assert away. Requests may be answered in any order
+ * ({@link #call}): a held HTLC's hook is answered long after the ones sent behind it.
  */
-final class PluginProcess
+public final class PluginProcess
         implements AutoCloseable
 {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    static final Path LAUNCHER = ROOT.resolve("bin/failscope");
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The launcher next to the integration-tests module, where the tests run from. */
+    public static final Path LAUNCHER = Path.of("..").toAbsolutePath().normalize().resolve("bin/failscope");
 
     private final Process process;
     private final OutputStream stdin;
     private final BlockingQueue<JsonNode> responses = new LinkedBlockingQueue<>();
+    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final List<JsonNode> notifications = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -63,10 +69,16 @@ final class PluginProcess
         errors.start();
     }
 
-    static PluginProcess start(Path workingDirectory, Map<String, String> environment)
+    public static PluginProcess start(Path workingDirectory, Map<String, String> environment)
             throws IOException
     {
-        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString()).directory(workingDirectory.toFile());
+        return start(LAUNCHER, workingDirectory, environment);
+    }
+
+    public static PluginProcess start(Path launcher, Path workingDirectory, Map<String, String> environment)
+            throws IOException
+    {
+        ProcessBuilder builder = new ProcessBuilder(launcher.toString()).directory(workingDirectory.toFile());
         builder.environment().put("LIGHTNINGD_PLUGIN", "1");
         builder.environment().put("LIGHTNINGD_VERSION", "v26.06.6");
         builder.environment().putAll(environment);
@@ -107,7 +119,13 @@ final class PluginProcess
                     violations.add("a request from the plugin (lightningd takes none on stdout): " + value);
                 }
                 else if (value.has("id")) {
-                    responses.add(value);
+                    CompletableFuture<JsonNode> waiting = pending.remove(value.get("id").asText());
+                    if (waiting != null && !value.get("id").isNull()) {
+                        waiting.complete(value);
+                    }
+                    else {
+                        responses.add(value);
+                    }
                 }
                 else if (value.has("method")) {
                     notifications.add(value);
@@ -120,39 +138,71 @@ final class PluginProcess
         catch (IOException | RuntimeException e) {
             violations.add("stdout is not a stream of JSON values: " + e.getMessage());
         }
+        finally {
+            IOException ended = new IOException("the plugin's stdout ended; stderr:\n" + stderr());
+            pending.values().forEach(waiting -> waiting.completeExceptionally(ended));
+        }
     }
 
-    String nextId(String method)
+    public String nextId(String method)
     {
         return "cln:" + method + "#" + ids.incrementAndGet();
     }
 
-    /** Writes raw bytes to stdin, as lightningd would (or as a broken peer would). */
-    void sendRaw(byte[] bytes)
+    /**
+     * Writes raw bytes to stdin, as lightningd would (or as a broken peer would). Many threads send
+     * (the simulator's HTLCs, its blocks): one message never cuts into another.
+     */
+    public void sendRaw(byte[] bytes)
             throws IOException
     {
-        stdin.write(bytes);
-        stdin.flush();
+        synchronized (stdin) {
+            stdin.write(bytes);
+            stdin.flush();
+        }
     }
 
-    void send(JsonNode message)
+    public void send(JsonNode message)
             throws IOException
     {
         sendRaw((MAPPER.writeValueAsString(message) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends a request and waits for the response with its id. */
-    JsonNode request(String method, JsonNode params)
+    public JsonNode request(String method, JsonNode params)
             throws IOException, InterruptedException
+    {
+        try {
+            return call(method, params).get(30, TimeUnit.SECONDS);
+        }
+        catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        }
+        catch (TimeoutException e) {
+            throw new AssertionError("no response to " + method + " in 30 s; stderr:\n" + stderr());
+        }
+    }
+
+    /** Sends a request; the future completes with the whole response (result or error) whenever it comes. */
+    public CompletableFuture<JsonNode> call(String method, JsonNode params)
+            throws IOException
     {
         String id = nextId(method);
         ObjectNode request = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
         request.set("params", params);
-        send(request);
-        return response(id);
+        CompletableFuture<JsonNode> response = new CompletableFuture<>();
+        pending.put(id, response);
+        try {
+            send(request);
+        }
+        catch (IOException e) {
+            pending.remove(id);
+            throw e;
+        }
+        return response;
     }
 
-    JsonNode response(String id)
+    public JsonNode response(String id)
             throws InterruptedException
     {
         List<JsonNode> others = new ArrayList<>();
@@ -176,7 +226,7 @@ final class PluginProcess
     }
 
     /** Waits for {@code count} responses with id null (answers to unusable messages). */
-    List<JsonNode> nullIdResponses(int count, Duration within)
+    public List<JsonNode> nullIdResponses(int count, Duration within)
             throws InterruptedException
     {
         List<JsonNode> found = new ArrayList<>();
@@ -198,7 +248,7 @@ final class PluginProcess
         return found;
     }
 
-    void notify(String method, JsonNode params)
+    public void notify(String method, JsonNode params)
             throws IOException
     {
         ObjectNode notification = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("method", method);
@@ -206,39 +256,39 @@ final class PluginProcess
         send(notification);
     }
 
-    void closeStdin()
+    public void closeStdin()
             throws IOException
     {
         stdin.close();
     }
 
-    boolean waitFor(Duration timeout)
+    public boolean waitFor(Duration timeout)
             throws InterruptedException
     {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    int exitValue()
+    public int exitValue()
     {
         return process.exitValue();
     }
 
-    long pid()
+    public long pid()
     {
         return process.pid();
     }
 
-    List<String> violations()
+    public List<String> violations()
     {
         return violations;
     }
 
-    List<JsonNode> notifications()
+    public List<JsonNode> notifications()
     {
         return notifications;
     }
 
-    String stderr()
+    public String stderr()
     {
         synchronized (stderr) {
             return stderr.toString(StandardCharsets.UTF_8);
@@ -246,7 +296,7 @@ final class PluginProcess
     }
 
     /** Resident memory from /proc, in kB. */
-    long residentKilobytes()
+    public long residentKilobytes()
             throws IOException
     {
         for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
