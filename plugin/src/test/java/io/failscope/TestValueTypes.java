@@ -38,6 +38,9 @@ final class TestValueTypes
         assertThat(NodeId.fromHex("023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb")).hasToString("023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb");
         assertThatThrownBy(() -> NodeId.fromHex("043da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb"))
                 .hasMessageStartingWith("node id must be 33 bytes starting with 02 or 03: 043da0");
+        // right size and prefix, but x^3 + 7 has no square root for this x: not a key (a record would not decode)
+        assertThatThrownBy(() -> NodeId.fromHex("02" + "03".repeat(32)))
+                .hasMessage("node id is not a point on secp256k1: 02" + "03".repeat(32));
         assertThatThrownBy(() -> PaymentHash.fromHex("abcd")).hasMessage("payment hash must be 32 bytes, got 2: abcd");
         assertThatThrownBy(() -> Bytes.fromHex("abc")).hasMessage("hex has an odd number of digits: 'abc'");
         assertThatThrownBy(() -> Bytes.fromHex("zz")).hasMessage("not hex: 'zz'");

@@ -14,7 +14,6 @@ import io.failscope.tlv.ByteWriter;
 import io.failscope.tlv.Bytes;
 import io.failscope.tlv.DecodeException;
 import io.failscope.tlv.DecodeException.Kind;
-import io.failscope.tlv.Secp256k1;
 import io.failscope.tlv.TlvRecord;
 import io.failscope.tlv.TlvStream;
 import io.failscope.tlv.TlvValueReader;
@@ -26,8 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
@@ -68,14 +65,6 @@ import static io.failscope.record.RecordTypes.WIRE_CODE;
 public final class RecordCodec
 {
     private static final String WHAT = "htlc failure record";
-
-    /**
-     * Points that passed the curve check (a modular exponentiation, the costliest step of a decode).
-     * A node's records name few distinct nodes (itself and its peers), so this stays small; it is
-     * emptied if it ever grows past its bound.
-     */
-    private static final Set<Bytes> CHECKED_POINTS = ConcurrentHashMap.newKeySet();
-    private static final int MAX_CHECKED_POINTS = 8192;
 
     private RecordCodec() {}
 
@@ -303,16 +292,12 @@ public final class RecordCodec
         TlvValueReader reader = new TlvValueReader(field, name);
         Bytes key = Bytes.of(reader.readBytes(33, "point"));
         reader.finish();
-        if (!CHECKED_POINTS.contains(key)) {
-            if (!Secp256k1.isValidCompressedPoint(key.toArray())) {
-                throw invalid(name + " is not a valid point: " + key.hex());
-            }
-            if (CHECKED_POINTS.size() >= MAX_CHECKED_POINTS) {
-                CHECKED_POINTS.clear();
-            }
-            CHECKED_POINTS.add(key);
+        try {
+            return new NodeId(key);
         }
-        return new NodeId(key);
+        catch (IllegalArgumentException e) {
+            throw invalid(name + " is not a valid point: " + key.hex());
+        }
     }
 
     private static Instant time(TlvRecord field, String name)

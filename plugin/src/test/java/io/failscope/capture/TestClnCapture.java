@@ -104,6 +104,19 @@ final class TestClnCapture
     }
 
     @Test
+    void aPeerIdThatIsNotAKeyIsLeftOutAndTheRecordStillDecodes()
+            throws Exception
+    {
+        AcceptedHtlc htlc = AcceptedHtlc.fromHook(Json.MAPPER.readTree("""
+                {"peer_id":"020303030303030303030303030303030303030303030303030303030303030303",
+                 "onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":1000000,"outgoing_cltv_value":800066},
+                 "htlc":{"short_channel_id":"101x1x0","id":7,"amount_msat":1001001,"cltv_expiry":800100,
+                         "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"}}""")).orElseThrow();
+        assertThat(htlc.peerId()).isEmpty();
+        assertThat(htlc.forwardMsat()).hasValue(1_000_000);
+    }
+
+    @Test
     void theJoinTableForgetsTheOldestWhenFull()
     {
         AcceptedHtlcs table = new AcceptedHtlcs(2);
