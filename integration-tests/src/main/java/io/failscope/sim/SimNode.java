@@ -25,7 +25,7 @@ final class SimNode
     /** The peer the demo policy fails tiny probes from ({@code config/demo-policy.json}). */
     static final String NOISY_PEER = "02c0ad1f4a3b8b0dfc5e66f55a0d3b7d0ab4ef0a0cba6a3c9f1e0a0f8e1d7a4a01";
     /** The peer whose large HTLCs the demo policy holds. */
-    static final String NEW_PEER = "03f1e7d5c3b1a09f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170a";
+    static final String NEW_PEER = "034f561d7707e41c321c7ad217bbc91aabc0c3d8bdec5521800b1ace34cb5791de";
     static final long CLTV_DELTA = 34;
     static final long DUST_LIMIT_MSAT = 546_000;
     static final long MAX_DUST_EXPOSURE_MSAT = 50_000_000;
@@ -70,10 +70,20 @@ final class SimNode
         channels.get("105x1x0").stuckOut.addAll(List.of(7_000_000L, 7_000_000L));
     }
 
-    /** A made-up but well-formed node id: 02 followed by the peer number repeated. */
+    /** Peers 1 to 8: keys on secp256k1 (x from sha256("failscope simulator peer N"), the next x on the curve). */
+    private static final List<String> PEERS = List.of(
+            "0224601b99fc932d5fb684120daabb9a585217f43ed017f30667843fae90ea0282",
+            "0280f121c606c69664120f8e9837689634e44f6bc023eff0d53582250b6ed87a59",
+            "02c2bc309abee6109c269099382efbebc00bcefe96b737074fc908fb009db5bdab",
+            "0263ebcf758ea9679dc40e0b604f4e78ac77fb2f307e007ed289a8a91876860447",
+            "02cdef0028b0b2ccb39739aeb1c1ea10c752c5bd3b100d8e56ba98890431c53ac9",
+            "027e0b0f5642c6a2721e0d1acec41b95e38e87819ea135da4d2a29321d4ca1dbde",
+            "021f0c50ad43074bec93b7f07510afbf8dbcb364882cd555e235596a9109aaaac6",
+            "023a89e6652be7eb8ea08215f62729cbb06fc4b21e8e50acc6c3967812200de7ff");
+
     private static String peer(int number)
     {
-        return "02" + String.format("%02x", number).repeat(32);
+        return PEERS.get(number - 1);
     }
 
     private void add(SimChannel channel)

@@ -80,7 +80,7 @@ public final class Simulator
         Path dir = directory != null ? directory : Files.createTempDirectory("failscope-sim-");
         Path gcLog = dir.resolve("plugin-gc.log");
         ClnSimulation.Settings settings = new ClnSimulation.Settings(launcher.toAbsolutePath(), dir, policy.toAbsolutePath(),
-                demo ? httpPort : null, demo ? "30m" : null, seed, window, epoch,
+                demo ? httpPort : null, demo ? "10m" : null, seed, window, epoch,
                 Map.of("FAILSCOPE_JAVA_OPTS", PluginMemory.gcLogOption(gcLog)));
         System.out.println("failscope simulator: node directory " + dir + ", policy " + policy + ", " + String.format(Locale.ROOT, "%,d", count) + " HTLCs");
         try (ClnSimulation simulation = ClnSimulation.start(settings)) {
