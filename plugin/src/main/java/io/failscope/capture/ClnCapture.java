@@ -51,10 +51,21 @@ public final class ClnCapture
         this.accepted = requireNonNull(accepted, "accepted is null");
     }
 
-    /** On the hook path: remembers the HTLC, nothing more. */
-    public void htlcAccepted(JsonNode params)
+    /** On the hook path: remembers the HTLC, nothing more; returns what it remembered, if it could read it. */
+    public Optional<AcceptedHtlc> htlcAccepted(JsonNode params)
     {
-        AcceptedHtlc.fromHook(params).ifPresent(accepted::put);
+        Optional<AcceptedHtlc> htlc = AcceptedHtlc.fromHook(params);
+        htlc.ifPresent(accepted::put);
+        return htlc;
+    }
+
+    /**
+     * The hook failed the HTLC itself (a rule, the operator, a hold deadline): no forward_event will
+     * come for it, so there is nothing to join with.
+     */
+    public void failedByHook(AcceptedHtlc htlc)
+    {
+        accepted.remove(htlc.inChannel(), htlc.htlcId());
     }
 
     /** A forward_event; empty when it reports no failure or cannot be read. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.PluginRuntime;
+import io.failscope.capture.AcceptedHtlc;
 import io.failscope.config.ConfigException;
 import io.failscope.config.ConfigKey;
 import io.failscope.config.FailscopeConfig;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -171,8 +173,13 @@ public final class ClnPlugin
             if (running == null) {
                 return CompletableFuture.completedFuture(verdictContinue());
             }
-            running.capture().htlcAccepted(params);
-            return running.interceptor().decideHook(params).thenApply(verdict -> verdict);
+            Optional<AcceptedHtlc> remembered = running.capture().htlcAccepted(params);
+            return running.interceptor().decideHook(params).thenApply(verdict -> {
+                if (remembered.isPresent() && "fail".equals(verdict.path("result").asText())) {
+                    running.capture().failedByHook(remembered.get());
+                }
+                return verdict;
+            });
         }
         catch (RuntimeException | Error e) {
             hookErrors.incrementAndGet();
