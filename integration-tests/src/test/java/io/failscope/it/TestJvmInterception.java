@@ -1,12 +1,11 @@
 package io.failscope.it;
 
-import io.failscope.sim.PluginProcess;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.PluginRuntime;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeRpcException;
+import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +18,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +45,7 @@ final class TestJvmInterception
         Files.writeString(directory.resolve("policy.json"), """
                 {"rules":[
                   {"name":"no-big-to-103","match":{"out_channel":"103x1x0","min_msat":1000000},"action":"fail","code":"temporary_channel_failure"},
+                  {"name":"hold-105","match":{"out_channel":"105x1x0"},"action":"hold"},
                   {"name":"rest","action":"continue"}
                 ]}""");
         FailscopeConfig config = FailscopeConfig.read(Map.of("http.port", "0", "policy.file", "policy.json"), directory, Function.identity());
@@ -69,6 +73,12 @@ final class TestJvmInterception
     private JsonNode ask(long amountMsat, String outChannel, int htlcId)
             throws Exception
     {
+        return PluginProcess.MAPPER.readTree(CLIENT.send(askRequest(amountMsat, outChannel, htlcId), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private HttpRequest askRequest(long amountMsat, String outChannel, int htlcId)
+            throws Exception
+    {
         ObjectNode params = (ObjectNode) PluginProcess.MAPPER.readTree("""
                 {"intercept_id":"%s","requested_next_hop_scid":"%s",
                  "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee",
@@ -79,9 +89,48 @@ final class TestJvmInterception
         Schemas.assertValid("htlc_intercepted.request", params);
         ObjectNode request = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", htlcId).put("method", "htlc_intercepted");
         request.set("params", params);
+        return HttpRequest.newBuilder(rpc).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request.toString())).build();
+    }
+
+    private JsonNode call(String method, String params)
+            throws Exception
+    {
         HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         return PluginProcess.MAPPER.readTree(response.body());
+    }
+
+    @Test
+    void moreHeldHtlcsThanTheEndpointHasThreadsLeaveItAnsweringAndEachGetsItsVerdictWhenReleased()
+            throws Exception
+    {
+        // the endpoint has 16 threads: a held HTLC must not keep one
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int id = 100; id < 124; id++) {
+            held.add(CLIENT.sendAsync(askRequest(50_000, "105x1x0", id), HttpResponse.BodyHandlers.ofString()));
+        }
+        JsonNode list = null;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            list = call("listinterceptedhtlcs", "{}").get("result").get("intercepted");
+            if (list.size() == held.size()) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(list).hasSize(held.size());
+        assertThat(held).noneMatch(CompletableFuture::isDone);
+        for (int id = 100; id < 124; id++) {
+            JsonNode answer = id % 2 == 0 ? call("failinterceptedhtlc", "{\"id\":\"101x1x0/" + id + "\",\"code\":\"temporary_channel_failure\"}")
+                    : call("resumeinterceptedhtlc", "{\"id\":\"101x1x0/" + id + "\"}");
+            assertThat(answer.has("result")).as(answer.toString()).isTrue();
+        }
+        for (int i = 0; i < held.size(); i++) {
+            JsonNode verdict = PluginProcess.MAPPER.readTree(held.get(i).get(20, TimeUnit.SECONDS).body()).get("result");
+            Schemas.assertValid("htlc_intercepted.response", verdict);
+            assertThat(verdict.get("verdict").asText()).isEqualTo(i % 2 == 0 ? "fail" : "forward");
+        }
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 import static java.util.Objects.requireNonNull;
 
@@ -68,9 +69,15 @@ public final class HtlcHandlingFailed
     public JsonNode invoke(Params params)
             throws RpcException
     {
-        HtlcFailureRecord record = record(params);
-        long createdIndex = store.submit(record).join().createdIndex();
-        return Json.MAPPER.createObjectNode().put("created_index", createdIndex);
+        return invokeLater(params).join();
+    }
+
+    /** Answered once the record is durable, without keeping the HTTP thread while the writer commits. */
+    @Override
+    public CompletableFuture<JsonNode> invokeLater(Params params)
+            throws RpcException
+    {
+        return store.submit(record(params)).thenApply(written -> Json.MAPPER.createObjectNode().put("created_index", written.createdIndex()));
     }
 
     HtlcFailureRecord record(Params params)

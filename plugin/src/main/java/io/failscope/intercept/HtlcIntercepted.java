@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 import static java.util.Objects.requireNonNull;
 
@@ -57,8 +58,19 @@ public final class HtlcIntercepted
     public JsonNode invoke(Params params)
             throws RpcException
     {
-        HookHtlc htlc = htlc(params);
-        ObjectNode verdict = interceptor.decide(htlc).join();
+        return invokeLater(params).join();
+    }
+
+    /** Decided now, or (for a held HTLC) when it is released, without keeping the HTTP thread. */
+    @Override
+    public CompletableFuture<JsonNode> invokeLater(Params params)
+            throws RpcException
+    {
+        return interceptor.decide(htlc(params)).thenApply(HtlcIntercepted::answer);
+    }
+
+    private static JsonNode answer(ObjectNode verdict)
+    {
         ObjectNode answer = Json.MAPPER.createObjectNode();
         if (!verdict.path("result").asText().equals("fail")) {
             return answer.put("verdict", "forward");

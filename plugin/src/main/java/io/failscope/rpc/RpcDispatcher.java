@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Finds a method by name and calls it. Every failure becomes an {@link RpcException}: the method's
@@ -37,23 +39,57 @@ public final class RpcDispatcher
     public JsonNode call(String name, JsonNode params)
             throws RpcException
     {
+        RpcMethod method = method(name);
+        try {
+            return method.invoke(Params.of(params, method.parameters(), method.readsTheNode()));
+        }
+        catch (RpcException | RuntimeException e) {
+            throw translated(name, e);
+        }
+    }
+
+    /**
+     * As {@link #call}, for a caller that can answer later: the future fails with a
+     * {@link CompletionException} around the {@link RpcException} to send.
+     */
+    public CompletableFuture<JsonNode> callLater(String name, JsonNode params)
+    {
+        try {
+            RpcMethod method = method(name);
+            return method.invokeLater(Params.of(params, method.parameters(), method.readsTheNode())).handle((result, failure) -> {
+                if (failure == null) {
+                    return result;
+                }
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                throw new CompletionException(translated(name, cause instanceof Exception exception ? exception : new IllegalStateException(cause)));
+            });
+        }
+        catch (RpcException | RuntimeException e) {
+            return CompletableFuture.failedFuture(new CompletionException(translated(name, e)));
+        }
+    }
+
+    private RpcMethod method(String name)
+            throws RpcException
+    {
         RpcMethod method = methods.get(name);
         if (method == null) {
             throw new RpcException(RpcErrorCode.METHOD_NOT_FOUND, "unknown method " + Json.abbreviate(Json.MAPPER.getNodeFactory().textNode(name)));
         }
-        try {
-            return method.invoke(Params.of(params, method.parameters(), method.readsTheNode()));
+        return method;
+    }
+
+    /** The error the caller gets: the method's own, or store trouble, or a plain internal error (logged with its trace). */
+    private static RpcException translated(String name, Exception e)
+    {
+        if (e instanceof RpcException rpc) {
+            return rpc;
         }
-        catch (RpcException e) {
-            throw e;
-        }
-        catch (StoreException e) {
+        if (e instanceof StoreException) {
             LOG.log(Level.ERROR, name + " failed: " + e.getMessage(), e);
-            throw new RpcException(RpcErrorCode.STORE_UNAVAILABLE, "the failure store cannot serve " + name + ": " + e.getMessage());
+            return new RpcException(RpcErrorCode.STORE_UNAVAILABLE, "the failure store cannot serve " + name + ": " + e.getMessage());
         }
-        catch (RuntimeException e) {
-            LOG.log(Level.ERROR, name + " failed unexpectedly", e);
-            throw new RpcException(RpcErrorCode.INTERNAL_ERROR, "internal error in " + name + "; the plugin log has the details");
-        }
+        LOG.log(Level.ERROR, name + " failed unexpectedly", e);
+        return new RpcException(RpcErrorCode.INTERNAL_ERROR, "internal error in " + name + "; the plugin log has the details");
     }
 }

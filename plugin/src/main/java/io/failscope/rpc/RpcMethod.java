@@ -3,6 +3,7 @@ package io.failscope.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** A JSON-RPC method failscope serves, in both dialects. */
 public interface RpcMethod
@@ -38,4 +39,14 @@ public interface RpcMethod
 
     JsonNode invoke(Params params)
             throws RpcException;
+
+    /**
+     * The answer, now or later. A method whose answer may wait (an HTLC a rule holds) overrides this, so
+     * that the wait keeps no thread: the HTTP endpoint answers when the future completes.
+     */
+    default CompletableFuture<JsonNode> invokeLater(Params params)
+            throws RpcException
+    {
+        return CompletableFuture.completedFuture(invoke(params));
+    }
 }

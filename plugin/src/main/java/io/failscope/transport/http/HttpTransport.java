@@ -27,7 +27,10 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import static java.util.Objects.requireNonNull;
 
@@ -181,25 +184,43 @@ public final class HttpTransport
                     send(response, callback, HttpStatus.OK_200, JsonRpc.error(null, new RpcException(RpcErrorCode.INVALID_REQUEST, "a batch must hold at least one request")));
                     return;
                 }
-                ArrayNode responses = Json.MAPPER.createArrayNode();
+                List<CompletableFuture<Optional<ObjectNode>>> answers = new ArrayList<>();
                 for (JsonNode element : message) {
-                    handleOne(element).ifPresent(responses::add);
+                    answers.add(handleOne(element));
                 }
-                if (responses.isEmpty()) {
-                    sendEmpty(response, callback);
-                }
-                else {
-                    send(response, callback, HttpStatus.OK_200, responses);
-                }
+                CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+                    try {
+                        ArrayNode responses = Json.MAPPER.createArrayNode();
+                        answers.forEach(answer -> answer.join().ifPresent(responses::add));
+                        if (responses.isEmpty()) {
+                            sendEmpty(response, callback);
+                        }
+                        else {
+                            send(response, callback, HttpStatus.OK_200, responses);
+                        }
+                    }
+                    catch (RuntimeException e) {
+                        LOG.log(Level.ERROR, "HTTP response could not be sent", e);
+                        callback.failed(e);
+                    }
+                });
                 return;
             }
-            Optional<ObjectNode> single = handleOne(message);
-            if (single.isPresent()) {
-                send(response, callback, HttpStatus.OK_200, single.get());
-            }
-            else {
-                sendEmpty(response, callback);
-            }
+            // a held HTLC is answered when it is released, from whichever thread releases it: none waits here
+            handleOne(message).whenComplete((single, failure) -> {
+                try {
+                    if (single.isPresent()) {
+                        send(response, callback, HttpStatus.OK_200, single.get());
+                    }
+                    else {
+                        sendEmpty(response, callback);
+                    }
+                }
+                catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "HTTP response could not be sent", e);
+                    callback.failed(e);
+                }
+            });
         }
 
         private boolean authorized(String header)
@@ -223,29 +244,29 @@ public final class HttpTransport
         }
     }
 
-    /** One request or notification; notifications get no response. */
-    private Optional<ObjectNode> handleOne(JsonNode element)
+    /** One request or notification, answered now or later (never exceptionally); notifications get no response. */
+    private CompletableFuture<Optional<ObjectNode>> handleOne(JsonNode element)
     {
         JsonRpc.Message message;
         try {
             message = JsonRpc.read(element);
         }
         catch (JsonRpc.InvalidMessage e) {
-            return Optional.of(e.response());
+            return CompletableFuture.completedFuture(Optional.of(e.response()));
         }
-        JsonNode result;
-        try {
-            result = dispatcher.call(message.method(), message.params());
-        }
-        catch (RpcException e) {
+        return dispatcher.callLater(message.method(), message.params()).handle((result, failure) -> {
+            if (failure == null) {
+                return message.isNotification() ? Optional.empty() : Optional.of(JsonRpc.result(message.id().get(), result));
+            }
+            RpcException error = failure.getCause() instanceof RpcException rpc ? rpc
+                    : new RpcException(RpcErrorCode.INTERNAL_ERROR, "internal error in " + message.method() + "; the plugin log has the details");
             if (message.isNotification()) {
                 // JSON-RPC gives a notification no answer, so the log is the only place the sender's mistake can show.
-                LOG.log(Level.WARNING, "notification " + message.method() + " was not taken: " + e.getMessage());
+                LOG.log(Level.WARNING, "notification " + message.method() + " was not taken: " + error.getMessage());
                 return Optional.empty();
             }
-            return Optional.of(JsonRpc.error(message.id().get(), e));
-        }
-        return message.isNotification() ? Optional.empty() : Optional.of(JsonRpc.result(message.id().get(), result));
+            return Optional.of(JsonRpc.error(message.id().get(), error));
+        });
     }
 
     private static void transportError(Response response, Callback callback, int status, String message)
