@@ -36,6 +36,19 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PluginProcess
         implements AutoCloseable
 {
+    /**
+     * Checks a message against the JSON Schema of its method in {@code rpc-schema/}: {@code kind} is
+     * {@code request} for a request's or notification's params, {@code response} for a result. Returns
+     * the problems found, none when it conforms.
+     */
+    @FunctionalInterface
+    public interface SchemaCheck
+    {
+        List<String> problems(String method, String kind, JsonNode json);
+    }
+
+    private record Sent(String method, JsonNode params, boolean checkParams) {}
+
     public static final ObjectMapper MAPPER = new ObjectMapper();
     /** The launcher next to the integration-tests module, where the tests run from. */
     public static final Path LAUNCHER = Path.of("..").toAbsolutePath().normalize().resolve("bin/failscope");
@@ -44,6 +57,8 @@ public final class PluginProcess
     private final OutputStream stdin;
     private final BlockingQueue<JsonNode> responses = new LinkedBlockingQueue<>();
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Sent> sent = new ConcurrentHashMap<>();
+    private volatile SchemaCheck schemaCheck;
     private final List<JsonNode> notifications = new CopyOnWriteArrayList<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -119,6 +134,7 @@ public final class PluginProcess
                     violations.add("a request from the plugin (lightningd takes none on stdout): " + value);
                 }
                 else if (value.has("id")) {
+                    conforms(value);
                     CompletableFuture<JsonNode> waiting = pending.remove(value.get("id").asText());
                     if (waiting != null && !value.get("id").isNull()) {
                         waiting.complete(value);
@@ -128,6 +144,7 @@ public final class PluginProcess
                     }
                 }
                 else if (value.has("method")) {
+                    check(value.get("method").asText(), "request", value.get("params"));
                     notifications.add(value);
                 }
                 else {
@@ -141,6 +158,35 @@ public final class PluginProcess
         finally {
             IOException ended = new IOException("the plugin's stdout ended; stderr:\n" + stderr());
             pending.values().forEach(waiting -> waiting.completeExceptionally(ended));
+        }
+    }
+
+    /**
+     * From now on, every request the plugin accepts (answers with a result) is checked with its answer,
+     * and so is every notification sent to it or by it; problems are {@link #violations()}.
+     */
+    public PluginProcess checkMessagesWith(SchemaCheck check)
+    {
+        this.schemaCheck = check;
+        return this;
+    }
+
+    private void conforms(JsonNode response)
+    {
+        Sent request = sent.remove(response.get("id").asText());
+        if (request != null && response.has("result")) {
+            if (request.checkParams()) {
+                check(request.method(), "request", request.params());
+            }
+            check(request.method(), "response", response.get("result"));
+        }
+    }
+
+    private void check(String method, String kind, JsonNode json)
+    {
+        SchemaCheck check = schemaCheck;
+        if (check != null) {
+            check.problems(method, kind, json).forEach(problem -> violations.add("against rpc-schema: " + problem));
         }
     }
 
@@ -165,6 +211,15 @@ public final class PluginProcess
     public void send(JsonNode message)
             throws IOException
     {
+        send(message, true);
+    }
+
+    private void send(JsonNode message, boolean checkParams)
+            throws IOException
+    {
+        if (schemaCheck != null && message.hasNonNull("id") && message.has("method")) {
+            sent.put(message.get("id").asText(), new Sent(message.get("method").asText(), message.get("params"), checkParams));
+        }
         sendRaw((MAPPER.writeValueAsString(message) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -172,8 +227,21 @@ public final class PluginProcess
     public JsonNode request(String method, JsonNode params)
             throws IOException, InterruptedException
     {
+        return await(method, call(method, params, true));
+    }
+
+    /** Sends a request whose params are broken on purpose (only the answer is checked against its schema). */
+    public JsonNode requestUnchecked(String method, JsonNode params)
+            throws IOException, InterruptedException
+    {
+        return await(method, call(method, params, false));
+    }
+
+    private JsonNode await(String method, CompletableFuture<JsonNode> response)
+            throws IOException, InterruptedException
+    {
         try {
-            return call(method, params).get(30, TimeUnit.SECONDS);
+            return response.get(30, TimeUnit.SECONDS);
         }
         catch (ExecutionException e) {
             throw new IOException(e.getCause().getMessage(), e.getCause());
@@ -187,13 +255,19 @@ public final class PluginProcess
     public CompletableFuture<JsonNode> call(String method, JsonNode params)
             throws IOException
     {
+        return call(method, params, true);
+    }
+
+    private CompletableFuture<JsonNode> call(String method, JsonNode params, boolean checkParams)
+            throws IOException
+    {
         String id = nextId(method);
         ObjectNode request = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
         request.set("params", params);
         CompletableFuture<JsonNode> response = new CompletableFuture<>();
         pending.put(id, response);
         try {
-            send(request);
+            send(request, checkParams);
         }
         catch (IOException e) {
             pending.remove(id);
@@ -248,7 +322,16 @@ public final class PluginProcess
         return found;
     }
 
+    /** Sends a notification, checked against its schema when {@link #checkMessagesWith} is on. */
     public void notify(String method, JsonNode params)
+            throws IOException
+    {
+        check(method, "request", params);
+        notifyUnchecked(method, params);
+    }
+
+    /** Sends a notification that is broken on purpose. */
+    public void notifyUnchecked(String method, JsonNode params)
             throws IOException
     {
         ObjectNode notification = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("method", method);

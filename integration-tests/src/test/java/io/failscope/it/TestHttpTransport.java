@@ -1,13 +1,12 @@
 package io.failscope.it;
 
-import io.failscope.sim.PluginProcess;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.failscope.PluginRuntime;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.HttpNodeRpcClient;
 import io.failscope.node.NodeContext;
+import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

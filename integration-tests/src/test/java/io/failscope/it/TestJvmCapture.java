@@ -1,12 +1,11 @@
 package io.failscope.it;
 
-import io.failscope.sim.PluginProcess;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.PluginRuntime;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeRpcException;
+import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,10 +1,9 @@
 package io.failscope.it;
 
-import io.failscope.sim.PluginProcess;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,7 +72,7 @@ final class TestStdioCapture
                 .add(channel("110x1x0", "CHANNELD_SHUTTING_DOWN", true, 4_000_000, 1000, 2_000_000, 30));
         node.answer("listpeerchannels", PluginProcess.MAPPER.createObjectNode().set("channels", channels));
         node.answer("listconfigs", PluginProcess.MAPPER.readTree("{\"configs\":{\"cltv-delta\":{\"value_int\":34},\"max-dust-htlc-exposure-msat\":{\"value_msat\":50000000}}}"));
-        plugin = PluginProcess.start(lightningDir, Map.of());
+        plugin = PluginProcess.start(lightningDir, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE);
         plugin.request("init", TestStdioPlugin.initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!node.calls().contains("listconfigs") && System.nanoTime() < deadline) {

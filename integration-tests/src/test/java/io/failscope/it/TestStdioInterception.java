@@ -1,8 +1,7 @@
 package io.failscope.it;
 
-import io.failscope.sim.PluginProcess;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +36,7 @@ final class TestStdioInterception
                   {"name":"everything-else","action":"continue"}
                 ]}""".formatted(PEER));
         node = new FakeLightningRpc(lightningDir.resolve("lightning-rpc"));
-        plugin = PluginProcess.start(lightningDir, Map.of());
+        plugin = PluginProcess.start(lightningDir, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE);
         JsonNode init = plugin.request("init", TestStdioPlugin.initParams(lightningDir, PluginProcess.MAPPER.createObjectNode().put("failscope-policy-file", "policy.json")));
         assertThat(init.get("result").toString()).isEqualTo("{}");
     }
@@ -103,7 +102,7 @@ final class TestStdioInterception
         com.fasterxml.jackson.databind.node.ObjectNode request = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "htlc_accepted");
         request.set("params", PluginProcess.MAPPER.readTree("""
                 {"peer_id":"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8",
-                 "onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":49999,"outgoing_cltv_value":800066,"next_onion":"00","shared_secret":"00"},
+                 "onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":49999,"outgoing_cltv_value":800066,"next_onion":"00","shared_secret":"a31fe9656fc8d3a459e623dc8204e6d0268f8df56d734dac3ca3262edb5db883"},
                  "htlc":{"short_channel_id":"101x1x0","id":%d,"amount_msat":50000,"cltv_expiry":%d,"cltv_expiry_relative":%d,
                          "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"}}
                 """.formatted(htlcId, cltvExpiry, cltvExpiryRelative)));
@@ -167,9 +166,9 @@ final class TestStdioInterception
             Thread.sleep(20);
         }
         // held at height 800070 with 30 blocks left; the default margin is 18: released at height 800082
-        plugin.notify("block_added", PluginProcess.MAPPER.readTree("{\"block_added\":{\"hash\":\"00\",\"height\":800081}}"));
+        plugin.notify("block_added", PluginProcess.MAPPER.readTree("{\"block_added\":{\"hash\":\"%s\",\"height\":800081}}".formatted("00".repeat(32))));
         assertThat(plugin.request("listinterceptedhtlcs", null).get("result").get("intercepted")).hasSize(1);
-        plugin.notify("block_added", PluginProcess.MAPPER.readTree("{\"block_added\":{\"hash\":\"00\",\"height\":800082}}"));
+        plugin.notify("block_added", PluginProcess.MAPPER.readTree("{\"block_added\":{\"hash\":\"%s\",\"height\":800082}}".formatted("00".repeat(32))));
         assertThat(plugin.response(hook).get("result").toString()).isEqualTo("{\"result\":\"fail\",\"failure_message\":\"2002\"}");
         assertThat(record("hold_deadline").get("rule").asText()).isEqualTo("hold-big");
 
@@ -190,8 +189,8 @@ final class TestStdioInterception
         plugin.request("reloadpolicy", null);
         // the block height this hook implies (cltv_expiry minus cltv_expiry_relative) is beyond a u32:
         // building the failure message throws inside the handler
-        JsonNode verdict = plugin.request("htlc_accepted", PluginProcess.MAPPER.readTree("""
-                {"onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":1000,"outgoing_cltv_value":425,"next_onion":"00","shared_secret":"00"},
+        JsonNode verdict = plugin.requestUnchecked("htlc_accepted", PluginProcess.MAPPER.readTree("""
+                {"onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":1000,"outgoing_cltv_value":425,"next_onion":"00","shared_secret":"a31fe9656fc8d3a459e623dc8204e6d0268f8df56d734dac3ca3262edb5db883"},
                  "htlc":{"short_channel_id":"101x1x0","id":41,"amount_msat":2000,"cltv_expiry":431,"cltv_expiry_relative":-5000000000,
                          "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"}}
                 """)).get("result");
@@ -207,7 +206,7 @@ final class TestStdioInterception
     {
         Path other = Files.createTempDirectory(lightningDir, "other");
         Files.writeString(other.resolve("policy.json"), "{\"rules\":[{\"name\":\"x\",\"action\":\"wait\"}]}");
-        try (FakeLightningRpc otherNode = new FakeLightningRpc(other.resolve("lightning-rpc")); PluginProcess second = PluginProcess.start(other, Map.of())) {
+        try (FakeLightningRpc otherNode = new FakeLightningRpc(other.resolve("lightning-rpc")); PluginProcess second = PluginProcess.start(other, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE)) {
             JsonNode init = second.request("init", TestStdioPlugin.initParams(other, PluginProcess.MAPPER.createObjectNode().put("failscope-policy-file", "policy.json")));
             assertThat(init.get("result").get("disable").asText()).isEqualTo("failscope cannot start: the policy file " + other.resolve("policy.json")
                     + " cannot be used: rules[0].action: must be continue, fail or hold, got \"wait\"");

@@ -1,8 +1,7 @@
 package io.failscope.it;
 
-import io.failscope.sim.PluginProcess;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.sim.PluginProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,7 @@ final class TestStdioMalformedInput
             throws Exception
     {
         node = new FakeLightningRpc(lightningDir.resolve("lightning-rpc"));
-        plugin = PluginProcess.start(lightningDir, Map.of());
+        plugin = PluginProcess.start(lightningDir, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE);
         plugin.request("init", TestStdioPlugin.initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
     }
 

@@ -1,9 +1,8 @@
 package io.failscope.it;
 
-import io.failscope.sim.PluginProcess;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +34,7 @@ final class TestStdioPlugin
             throws IOException
     {
         node = new FakeLightningRpc(lightningDir.resolve("lightning-rpc"));
-        plugin = PluginProcess.start(lightningDir, Map.of());
+        plugin = PluginProcess.start(lightningDir, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE);
     }
 
     @AfterEach
@@ -137,8 +136,8 @@ final class TestStdioPlugin
                          "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee","a_field_from_the_future":true}}
                 """);
         assertThat(plugin.request("htlc_accepted", htlc).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
-        assertThat(plugin.request("htlc_accepted", PluginProcess.MAPPER.readTree("[1,2,3]")).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
-        assertThat(plugin.request("htlc_accepted", null).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(plugin.requestUnchecked("htlc_accepted", PluginProcess.MAPPER.readTree("[1,2,3]")).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
+        assertThat(plugin.requestUnchecked("htlc_accepted", null).get("result").toString()).isEqualTo("{\"result\":\"continue\"}");
     }
 
     @Test
@@ -185,7 +184,7 @@ final class TestStdioPlugin
                 """);
         try (FakeLightningRpc rpc = new FakeLightningRpc(dir.resolve("lightning-rpc"))) {
             for (int run = 0; run < 2; run++) {
-                try (PluginProcess process = PluginProcess.start(dir, Map.of())) {
+                try (PluginProcess process = PluginProcess.start(dir, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE)) {
                     process.request("init", initParams(dir, PluginProcess.MAPPER.createObjectNode()));
                     // lightningd replays the same forward_event after its restart
                     process.notify("forward_event", event);

@@ -1,0 +1,61 @@
+package io.failscope.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.PluginRuntime;
+import io.failscope.capture.HtlcHandlingFailed;
+import io.failscope.intercept.HtlcIntercepted;
+import io.failscope.rpc.RpcMethod;
+import io.failscope.sim.PluginProcess;
+import io.failscope.testing.Schemas;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Every message of the end-to-end suite, checked against {@code rpc-schema/}: the params of each
+ * request the plugin accepts and of each notification (to it or from it), and each result it gives,
+ * in both dialects. Positional params (as {@code lightning-cli} sends them) are named in the method's
+ * order first. A message with no schema at all is a problem too.
+ */
+final class SchemaConformance
+        implements PluginProcess.SchemaCheck
+{
+    static final SchemaConformance INSTANCE = new SchemaConformance();
+
+    private static final List<RpcMethod.Info> METHODS = Stream.concat(PluginRuntime.COMMANDS.stream(), Stream.of(HtlcIntercepted.INFO, HtlcHandlingFailed.INFO)).toList();
+
+    private SchemaConformance() {}
+
+    @Override
+    public List<String> problems(String method, String kind, JsonNode json)
+    {
+        String name = method + "." + kind;
+        if (SchemaConformance.class.getResource("/schemas/" + name + ".json") == null) {
+            return List.of("no schema " + name + ".json for " + json);
+        }
+        JsonNode value = json == null || json.isNull() || json.isMissingNode() ? PluginProcess.MAPPER.createObjectNode() : json;
+        if (value.isArray() && kind.equals("request")) {
+            value = byName(method, (ArrayNode) value);
+        }
+        JsonNode checked = value;
+        return Schemas.problems(name, checked).stream().map(problem -> name + ": " + problem.getMessage() + " in " + checked).toList();
+    }
+
+    private static JsonNode byName(String method, ArrayNode positional)
+    {
+        Optional<RpcMethod.Info> info = METHODS.stream().filter(candidate -> candidate.name().equals(method)).findFirst();
+        if (info.isEmpty()) {
+            return positional;
+        }
+        ObjectNode named = PluginProcess.MAPPER.createObjectNode();
+        for (int i = 0; i < positional.size() && i < info.get().parameters().size(); i++) {
+            if (!positional.get(i).isNull()) {
+                named.set(info.get().parameters().get(i), positional.get(i));
+            }
+        }
+        return named;
+    }
+}
