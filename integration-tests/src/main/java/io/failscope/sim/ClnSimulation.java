@@ -5,45 +5,25 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
-
-import static java.util.Objects.requireNonNull;
 
 /**
  * The node simulator in {@code cln} mode: it starts {@code bin/failscope} as lightningd would (manifest,
  * init with options, the RPC socket in the network directory), then sends HTLCs through the
  * {@code htlc_accepted} hook and reports what became of them with {@code forward_event} and
  * {@code sendpay_failure}, blocks with {@code block_added}, and peers with {@code connect} /
- * {@code disconnect}. A window of HTLCs is in flight at once; the node's state changes only between
- * epochs, after the plugin has looked at every failure of the epoch, so the reason the simulator knows
- * is the one the plugin can see.
+ * {@code disconnect}. Before the node changes, the plugin must have looked up the outgoing channel of
+ * every local failure sent so far ({@code listpeerchannels short_channel_id=...}): after that, a
+ * change cannot alter the reason it finds.
  */
 public final class ClnSimulation
-        implements AutoCloseable
+        extends Simulation
 {
-    /** How the run is set up; {@code httpPort} null means no HTTP endpoint. */
-    public record Settings(Path launcher, Path directory, Path policyFile, Integer httpPort, String holdTimeout, long seed, int window, int epochSize,
-            Map<String, String> environment)
-    {
-        public Settings
-        {
-            requireNonNull(launcher, "launcher is null");
-            requireNonNull(directory, "directory is null");
-            requireNonNull(environment, "environment is null");
-        }
-    }
-
     /** The 1366-byte onion for the next hop; its content means nothing to the plugin, its size does. */
     private static final String ONION;
 
@@ -58,22 +38,9 @@ public final class ClnSimulation
             0x100D, "WIRE_INCORRECT_CLTV_EXPIRY", 0x100E, "WIRE_EXPIRY_TOO_SOON", 0x0015, "WIRE_EXPIRY_TOO_FAR",
             0x6003, "WIRE_REQUIRED_NODE_FEATURE_MISSING", 0x400F, "WIRE_INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS");
 
-    private final Settings settings;
-    private final SimNode node = new SimNode();
-    private final Random random;
-    private final Traffic traffic;
-    private final Tally tally = new Tally();
     private final LightningRpcServer rpc;
     private final PluginProcess plugin;
-    private final Semaphore window;
-    // answers come on the plugin's stdout reader: what they lead to is sent from here, never from there
-    private final ExecutorService events = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "sim-events");
-        thread.setDaemon(true);
-        return thread;
-    });
     private final AtomicLong localFailuresSent = new AtomicLong();
-    private final AtomicLong held = new AtomicLong();
     private final AtomicLong forwardRows = new AtomicLong();
     private final AtomicLong payments = new AtomicLong();
     private final AtomicLong contextCalls = new AtomicLong();
@@ -81,10 +48,7 @@ public final class ClnSimulation
     private ClnSimulation(Settings settings)
             throws IOException
     {
-        this.settings = settings;
-        this.random = new Random(settings.seed());
-        this.traffic = new Traffic(node, random);
-        this.window = new Semaphore(settings.window());
+        super(settings, true);
         Files.createDirectories(settings.directory());
         rpc = new LightningRpcServer(settings.directory().resolve("lightning-rpc"), (method, params) -> {
             if (method.equals("listconfigs")) {
@@ -93,6 +57,9 @@ public final class ClnSimulation
             return node.answer(method, params);
         });
         plugin = PluginProcess.start(settings.launcher(), settings.directory(), settings.environment());
+        if (settings.schemaCheck() != null) {
+            plugin.checkMessagesWith(settings.schemaCheck());
+        }
     }
 
     /** Starts the plugin, hands it its manifest and init, and waits until it has read the node's context. */
@@ -134,13 +101,7 @@ public final class ClnSimulation
         if (init.path("result").has("disable")) {
             throw new IOException("the plugin disabled itself: " + init.path("result").path("disable").asText() + "\n" + plugin.stderr());
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (contextCalls.get() == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the plugin never read the node's context; stderr:\n" + plugin.stderr());
-            }
-            Thread.sleep(10);
-        }
+        await("the plugin reading the node's context; stderr:\n" + plugin.stderr(), () -> contextCalls.get() > 0, Duration.ofSeconds(20));
         // the snapshot is installed right after listconfigs answers
         Thread.sleep(200);
     }
@@ -150,135 +111,70 @@ public final class ClnSimulation
         return plugin;
     }
 
-    public Tally tally()
+    @Override
+    public long pluginPid()
     {
-        return tally;
+        return plugin.pid();
     }
 
-    /** Sends {@code count} HTLCs; {@code progress} hears the number sent after each one. */
-    public void run(long count, LongConsumer progress)
+    @Override
+    public JsonNode query(String method, JsonNode params)
             throws IOException, InterruptedException
     {
-        for (long sent = 0; sent < count; sent++) {
-            if (sent > 0 && sent % settings.epochSize() == 0) {
-                endEpoch();
-            }
-            send(traffic.next());
-            progress.accept(sent + 1);
-        }
-        drain();
+        return plugin.request(method, params);
     }
 
-    /** Sends one HTLC of a chosen kind (the demo keeps a few held for the operator to decide). */
-    public void send(Traffic.Scenario scenario)
-            throws IOException, InterruptedException
-    {
-        send(traffic.next(scenario));
-    }
-
-    private void send(Traffic.Htlc htlc)
-            throws IOException, InterruptedException
-    {
-        tally.htlc();
-        if (htlc.scenario() == Traffic.Scenario.PAYMENT_FAILED) {
-            plugin.notify("sendpay_failure", sendpayFailure(htlc));
-            tally.failed(htlc.outcome().reason());
-            return;
-        }
-        boolean holding = htlc.scenario() == Traffic.Scenario.HOLD;
-        if (holding) {
-            held.incrementAndGet();
-        }
-        else {
-            window.acquire();
-        }
-        CompletableFuture<JsonNode> verdict = plugin.call("htlc_accepted", hook(htlc));
-        verdict.whenCompleteAsync((response, failure) -> {
-            try {
-                if (response != null) {
-                    answered(htlc, response.path("result"));
-                }
-            }
-            catch (IOException | RuntimeException e) {
-                System.err.println("simulator: could not go on with HTLC " + htlc.inChannel() + "/" + htlc.htlcId() + ": " + e);
-            }
-            finally {
-                if (holding) {
-                    held.decrementAndGet();
-                }
-                else {
-                    window.release();
-                }
-            }
-        }, events);
-    }
-
-    /** What lightningd does with the hook's verdict: fail at once, or go on and forward. */
-    private void answered(Traffic.Htlc htlc, JsonNode verdict)
+    @Override
+    protected CompletableFuture<Verdict> intercept(Traffic.Htlc htlc)
             throws IOException
     {
-        boolean expectFail = htlc.scenario() == Traffic.Scenario.PROBE || htlc.scenario() == Traffic.Scenario.HOLD;
-        String result = verdict.path("result").asText();
-        if (result.equals("fail")) {
-            // a held HTLC nobody decided on fails at its deadline; any other fail is a rule's
-            tally.failed(htlc.scenario() == Traffic.Scenario.HOLD ? "hold_deadline" : "policy_failed");
-            if (!expectFail) {
-                tally.unexpectedVerdict();
-            }
-            return;
-        }
-        if (!result.equals("continue")) {
-            tally.unexpectedVerdict();
-            return;
-        }
-        if (expectFail && htlc.scenario() != Traffic.Scenario.HOLD) {
-            tally.unexpectedVerdict();
-        }
-        SimNode.Outcome outcome = htlc.outcome();
-        switch (outcome.kind()) {
+        return plugin.call("htlc_accepted", hook(htlc)).thenApply(response -> switch (response.path("result").path("result").asText()) {
+            case "continue" -> Verdict.CONTINUE;
+            case "fail" -> Verdict.FAIL;
+            default -> Verdict.OTHER;
+        });
+    }
+
+    @Override
+    protected void reportForward(Traffic.Htlc htlc)
+            throws IOException
+    {
+        switch (htlc.outcome().kind()) {
             case SETTLED -> {
                 plugin.notify("forward_event", forwardEvent(htlc, "offered"));
                 plugin.notify("forward_event", forwardEvent(htlc, "settled"));
-                node.settled(htlc.inChannel(), htlc.amountMsat(), htlc.outScid(), htlc.forwardMsat());
-                tally.settled();
             }
             case DOWNSTREAM_FAILED -> {
                 plugin.notify("forward_event", forwardEvent(htlc, "offered"));
                 plugin.notify("forward_event", forwardEvent(htlc, "failed"));
-                tally.failed(null);
             }
             case LOCAL_FAILED -> {
                 localFailuresSent.incrementAndGet();
                 plugin.notify("forward_event", forwardEvent(htlc, "local_failed"));
-                tally.failed(outcome.reason());
             }
         }
     }
 
-    /**
-     * Waits until every HTLC but the held ones is answered and the plugin has looked up the outgoing
-     * channel of every local failure sent so far: after that, changing the node changes no verdict.
-     */
-    private void drain()
-            throws InterruptedException, IOException
+    @Override
+    protected void reportPayment(Traffic.Htlc htlc)
+            throws IOException
     {
-        window.acquire(settings.window());
-        window.release(settings.window());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (node.freshChannelLookups() < localFailuresSent.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the plugin looked up " + node.freshChannelLookups() + " outgoing channels for " + localFailuresSent.get()
-                        + " local failures; stderr:\n" + plugin.stderr());
-            }
-            Thread.sleep(1);
-        }
+        plugin.notify("sendpay_failure", sendpayFailure(htlc));
     }
 
-    private void endEpoch()
+    /** Every local failure sent so far has had its outgoing channel looked up. */
+    @Override
+    protected void awaitPlugin()
             throws IOException, InterruptedException
     {
-        drain();
-        SimNode.EpochChanges changes = node.nextEpoch(random);
+        await("the plugin looking up the outgoing channel of " + localFailuresSent.get() + " local failures; stderr:\n" + plugin.stderr(),
+                () -> node.freshChannelLookups() >= localFailuresSent.get(), Duration.ofSeconds(60));
+    }
+
+    @Override
+    protected void epochEnded(SimNode.EpochChanges changes)
+            throws IOException
+    {
         blockAdded(changes.height());
         for (String peer : changes.disconnected()) {
             plugin.notify("disconnect", PluginProcess.MAPPER.createObjectNode().set("disconnect", PluginProcess.MAPPER.createObjectNode().put("id", peer)));
@@ -290,56 +186,14 @@ public final class ClnSimulation
         }
     }
 
-    private void blockAdded(long height)
+    @Override
+    protected void blockAdded(long height)
             throws IOException
     {
         byte[] hash = new byte[32];
         random.nextBytes(hash);
         plugin.notify("block_added", PluginProcess.MAPPER.createObjectNode().set("block_added",
                 PluginProcess.MAPPER.createObjectNode().put("hash", HexFormat.of().formatHex(hash)).put("height", height)));
-    }
-
-    /**
-     * Ends the run: blocks go on being mined until every held HTLC has reached its deadline (the CLTV
-     * margin, or the hold timeout first) and been answered.
-     */
-    public void releaseHeld(Duration within)
-            throws IOException, InterruptedException
-    {
-        drain();
-        long deadline = System.nanoTime() + within.toNanos();
-        while (held.get() > 0 && System.nanoTime() < deadline) {
-            blockAdded(node.mineBlock());
-            Thread.sleep(20);
-        }
-        if (held.get() > 0) {
-            throw new IOException(held.get() + " held HTLCs were never released; stderr:\n" + plugin.stderr());
-        }
-        drain();
-    }
-
-    public long heldCount()
-    {
-        return held.get();
-    }
-
-    /** The store's failure counts by reason, once they stop changing or reach {@code expected}. */
-    public Map<String, Long> storedFailuresByReason(long expected, Duration within)
-            throws IOException, InterruptedException
-    {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            JsonNode stats = plugin.request("htlcfailurestats", PluginProcess.MAPPER.createObjectNode().put("group_by", "reason")).path("result");
-            long total = stats.path("total").path("count").asLong();
-            if (total >= expected || System.nanoTime() > deadline) {
-                Map<String, Long> counts = new java.util.TreeMap<>();
-                for (JsonNode group : stats.path("groups")) {
-                    counts.put(group.path("reason").isNull() ? Tally.NO_REASON : group.path("reason").asText(), group.path("count").asLong());
-                }
-                return counts;
-            }
-            Thread.sleep(100);
-        }
     }
 
     private ObjectNode hook(Traffic.Htlc htlc)
@@ -415,11 +269,6 @@ public final class ClnSimulation
         return PluginProcess.MAPPER.createObjectNode().set("sendpay_failure", failure);
     }
 
-    public long blockHeight()
-    {
-        return node.blockHeight();
-    }
-
     @Override
     public void close()
             throws IOException, InterruptedException
@@ -428,7 +277,7 @@ public final class ClnSimulation
             plugin.close();
         }
         finally {
-            events.shutdownNow();
+            super.close();
             rpc.close();
         }
     }

@@ -8,8 +8,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The plugin's memory seen from outside: the heap in use after its latest garbage collection (from the
- * GC log the simulator asks the JVM to write, {@code -Xlog:gc:file=...}) and its resident set size.
+ * The plugin's memory seen from outside: the live heap (a full collection is asked for with
+ * {@code jcmd <pid> GC.run}, and its result read from the GC log the simulator has the JVM write,
+ * {@code -Xlog:gc:file=...}) and the resident set size. Without jcmd, the heap after the latest
+ * collection, whatever its kind.
  */
 final class PluginMemory
 {
@@ -30,10 +32,11 @@ final class PluginMemory
         return "-Xlog:gc:file=" + gcLog.toAbsolutePath();
     }
 
-    /** "heap after the last GC 14 MB of 31 MB, 212 GCs; RSS 143 MB". */
+    /** "live heap 4 MB of 247 MB (212 GCs so far), RSS 143 MB". */
     String describe()
-            throws IOException
+            throws IOException, InterruptedException
     {
+        boolean full = fullCollection();
         String heap = "no GC yet";
         int collections = 0;
         if (Files.exists(gcLog)) {
@@ -42,7 +45,7 @@ final class PluginMemory
                 Matcher matcher = AFTER_GC.matcher(line);
                 if (matcher.find()) {
                     collections++;
-                    heap = "heap after the last GC " + matcher.group(2) + " MB of " + matcher.group(3) + " MB";
+                    heap = (full ? "live heap " : "heap after the last GC ") + matcher.group(2) + " MB of " + matcher.group(3) + " MB";
                 }
             }
         }
@@ -53,5 +56,22 @@ final class PluginMemory
             }
         }
         return heap + " (" + collections + " GCs so far), RSS " + rssKb / 1024 + " MB";
+    }
+
+    /** Asks the plugin's JVM for a full collection with the JDK's jcmd; false if there is none to ask with. */
+    private boolean fullCollection()
+            throws InterruptedException
+    {
+        Path jcmd = ProcessHandle.current().info().command().map(java -> Path.of(java).resolveSibling("jcmd")).orElse(Path.of("jcmd"));
+        if (!Files.isExecutable(jcmd)) {
+            return false;
+        }
+        try {
+            Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return process.waitFor() == 0;
+        }
+        catch (IOException e) {
+            return false;
+        }
     }
 }

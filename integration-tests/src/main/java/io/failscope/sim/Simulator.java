@@ -1,9 +1,9 @@
 package io.failscope.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +25,12 @@ import java.util.concurrent.CountDownLatch;
 public final class Simulator
         implements Callable<Integer>
 {
+    /** Which node the simulator plays. */
+    enum Mode { cln, jvm }
+
+    @Option(names = "--mode", description = "cln: Core Lightning, over stdio (the default); jvm: a JVM node built on LDK, over HTTP.", defaultValue = "cln")
+    Mode mode;
+
     @Option(names = "--launcher", description = "The plugin launcher to run (default: bin/failscope under the current directory).", defaultValue = "bin/failscope")
     Path launcher;
 
@@ -79,12 +85,12 @@ public final class Simulator
         long count = htlcs != null ? htlcs : demo ? 20_000 : 1_000_000;
         Path dir = directory != null ? directory : Files.createTempDirectory("failscope-sim-");
         Path gcLog = dir.resolve("plugin-gc.log");
-        ClnSimulation.Settings settings = new ClnSimulation.Settings(launcher.toAbsolutePath(), dir, policy.toAbsolutePath(),
+        Simulation.Settings settings = new Simulation.Settings(launcher.toAbsolutePath(), dir, policy.toAbsolutePath(),
                 demo ? httpPort : null, demo ? "10m" : null, seed, window, epoch,
-                Map.of("FAILSCOPE_JAVA_OPTS", PluginMemory.gcLogOption(gcLog)));
-        System.out.println("failscope simulator: node directory " + dir + ", policy " + policy + ", " + String.format(Locale.ROOT, "%,d", count) + " HTLCs");
-        try (ClnSimulation simulation = ClnSimulation.start(settings)) {
-            PluginMemory memory = new PluginMemory(gcLog, simulation.plugin().pid());
+                Map.of("FAILSCOPE_JAVA_OPTS", PluginMemory.gcLogOption(gcLog)), null);
+        System.out.println("failscope simulator (" + mode + " node): node directory " + dir + ", policy " + policy + ", " + String.format(Locale.ROOT, "%,d", count) + " HTLCs");
+        try (Simulation simulation = mode == Mode.cln ? ClnSimulation.start(settings) : JvmSimulation.start(settings)) {
+            PluginMemory memory = new PluginMemory(gcLog, simulation.pluginPid());
             Progress progress = new Progress(count, demo);
             long started = System.nanoTime();
             simulation.run(count, sent -> {
@@ -95,6 +101,9 @@ public final class Simulator
                     }
                     catch (IOException e) {
                         progress.line("memory unknown: " + e.getMessage());
+                    }
+                    catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
                 }
             });
@@ -113,7 +122,7 @@ public final class Simulator
     }
 
     /** Prints the simulator's counts next to the store's; true when every reason matches. */
-    private static boolean compare(ClnSimulation simulation)
+    private static boolean compare(Simulation simulation)
             throws IOException, InterruptedException
     {
         Map<String, Long> expected = simulation.tally().failuresByReason();
@@ -141,18 +150,24 @@ public final class Simulator
         return same;
     }
 
-    private int demo(ClnSimulation simulation)
+    private int demo(Simulation simulation)
             throws IOException, InterruptedException
     {
         // two HTLCs from the new peer wait on the hold rule for the operator to decide
         simulation.send(Traffic.Scenario.HOLD);
         simulation.send(Traffic.Scenario.HOLD);
         compare(simulation);
-        JsonNode heldList = simulation.plugin().request("listinterceptedhtlcs", PluginProcess.MAPPER.createObjectNode()).path("result");
+        JsonNode heldList = simulation.query("listinterceptedhtlcs", PluginProcess.MAPPER.createObjectNode()).path("result");
         Demo.printQueries(httpPort, heldList);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nstopping the plugin");
+            try {
+                simulation.close();
+            }
+            catch (IOException | InterruptedException e) {
+                System.err.println("failscope-simulator: could not stop the plugin cleanly: " + e);
+            }
             stopped.countDown();
         }));
         stopped.await();

@@ -30,16 +30,19 @@ final class Traffic
     record Htlc(Scenario scenario, String inChannel, long htlcId, String inPeer, String outScid, long amountMsat, long forwardMsat,
             long cltvExpiry, long outgoingCltv, long blockHeight, String paymentHash, SimNode.Outcome outcome) {}
 
-    private static final int TOTAL_WEIGHT = List.of(Scenario.values()).stream().mapToInt(scenario -> scenario.weight).sum();
-
     private final SimNode node;
     private final Random random;
+    private final List<Scenario> scenarios;
+    private final int totalWeight;
     private final long[] nextHtlcId = new long[1000];
 
-    Traffic(SimNode node, Random random)
+    /** {@code ownPayments}: whether our own payments fail too (a jvm node reports only what it forwards). */
+    Traffic(SimNode node, Random random, boolean ownPayments)
     {
         this.node = node;
         this.random = random;
+        this.scenarios = List.of(Scenario.values()).stream().filter(scenario -> ownPayments || scenario != Scenario.PAYMENT_FAILED).toList();
+        this.totalWeight = scenarios.stream().mapToInt(scenario -> scenario.weight).sum();
     }
 
     Htlc next()
@@ -99,8 +102,8 @@ final class Traffic
 
     private Scenario pick()
     {
-        int roll = random.nextInt(TOTAL_WEIGHT);
-        for (Scenario scenario : Scenario.values()) {
+        int roll = random.nextInt(totalWeight);
+        for (Scenario scenario : scenarios) {
             roll -= scenario.weight;
             if (roll < 0) {
                 return scenario;
