@@ -99,7 +99,7 @@ public final class ClnSimulation
                 .put("network", "regtest");
         JsonNode init = plugin.request("init", params);
         if (init.path("result").has("disable")) {
-            throw new IOException("the plugin disabled itself: " + init.path("result").path("disable").asText() + "\n" + plugin.stderr());
+            throw new IOException("the plugin disabled itself: " + init.path("result").path("disable").asText());
         }
         await("the plugin reading the node's context; stderr:\n" + plugin.stderr(), () -> contextCalls.get() > 0, Duration.ofSeconds(20));
         // the snapshot is installed right after listconfigs answers

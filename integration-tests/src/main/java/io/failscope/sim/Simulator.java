@@ -119,6 +119,14 @@ public final class Simulator
             System.out.println("plugin memory at the end: " + memory.describe());
             return same ? 0 : 1;
         }
+        catch (IOException e) {
+            // the plugin would not start (a port in use, a bad option) or stopped answering: its words say why
+            System.err.println("failscope-simulator: " + e.getMessage());
+            if (demo && e.getMessage().contains("cannot listen")) {
+                System.err.println("failscope-simulator: another program has port " + httpPort + "; choose a free one with --http-port, e.g. bin/failscope demo --http-port 9738");
+            }
+            return 1;
+        }
     }
 
     /** Prints the simulator's counts next to the store's; true when every reason matches. */
