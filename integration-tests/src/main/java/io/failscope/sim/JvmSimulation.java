@@ -156,11 +156,6 @@ public final class JvmSimulation
         return violations;
     }
 
-    public URI endpoint()
-    {
-        return endpoint;
-    }
-
     @Override
     public long pluginPid()
     {

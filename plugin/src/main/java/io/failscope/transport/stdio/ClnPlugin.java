@@ -64,6 +64,16 @@ public final class ClnPlugin
         this.exit = requireNonNull(exit, "exit is null");
     }
 
+    /**
+     * The hook: deciding never waits (rules in memory, the record written in the background, a held
+     * HTLC answered later by a timer or a command), so it is answered on the reading thread.
+     */
+    @Override
+    public boolean answersAtOnce(JsonRpc.Message message)
+    {
+        return !message.isNotification() && message.method().equals("htlc_accepted");
+    }
+
     @Override
     public void handle(JsonRpc.Message message)
     {

@@ -38,6 +38,15 @@ public final class StdioTransport
 
         /** stdin ended: lightningd is gone or dropped us. */
         void endOfInput();
+
+        /**
+         * True for a message the handler answers without ever waiting (no disk, no node RPC, no lock
+         * held for long): it is handled on the reading thread, sparing the hand-off to a worker.
+         */
+        default boolean answersAtOnce(JsonRpc.Message message)
+        {
+            return false;
+        }
     }
 
     private final InputStream in;
@@ -112,14 +121,22 @@ public final class StdioTransport
             writer.send(e.response());
             return;
         }
-        workers.execute(() -> {
-            try {
-                handler.handle(message);
-            }
-            catch (RuntimeException e) {
-                // the handler answers every request itself; this only guards the pool
-                LOG.log(Level.ERROR, "handling " + message.method() + " failed", e);
-            }
-        });
+        if (handler.answersAtOnce(message)) {
+            handleGuarded(message);
+        }
+        else {
+            workers.execute(() -> handleGuarded(message));
+        }
+    }
+
+    private void handleGuarded(JsonRpc.Message message)
+    {
+        try {
+            handler.handle(message);
+        }
+        catch (RuntimeException e) {
+            // the handler answers every request itself; this only guards the reader and the pool
+            LOG.log(Level.ERROR, "handling " + message.method() + " failed", e);
+        }
     }
 }
