@@ -10,9 +10,13 @@ import io.failscope.rpc.RpcMethod;
 import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every message of the end-to-end suite, checked against {@code rpc-schema/}: the params of each
@@ -42,6 +46,52 @@ final class SchemaConformance
         }
         JsonNode checked = value;
         return Schemas.problems(name, checked).stream().map(problem -> name + ": " + problem.getMessage() + " in " + checked).toList();
+    }
+
+    /**
+     * For an HTTP exchange (a single request or a batch): every request that got a result has params
+     * and a result that conform. Requests answered with an error, notifications and bodies that are
+     * not JSON are left alone: the tests that send them assert on the error.
+     */
+    static void assertAcceptedExchangesConform(String requestBody, String responseBody)
+    {
+        JsonNode requests;
+        JsonNode responses;
+        try {
+            requests = PluginProcess.MAPPER.readTree(requestBody);
+            responses = responseBody == null || responseBody.isEmpty() ? null : PluginProcess.MAPPER.readTree(responseBody);
+        }
+        catch (IOException e) {
+            return;
+        }
+        if (requests == null || responses == null) {
+            return;
+        }
+        List<JsonNode> sent = elements(requests);
+        List<String> problems = new ArrayList<>();
+        for (JsonNode response : elements(responses)) {
+            if (!response.has("result")) {
+                continue;
+            }
+            sent.stream().filter(request -> request.has("id") && request.get("id").equals(response.get("id"))).findFirst().ifPresent(request -> {
+                String method = request.path("method").asText();
+                problems.addAll(INSTANCE.problems(method, "request", request.get("params")));
+                problems.addAll(INSTANCE.problems(method, "response", response.get("result")));
+            });
+        }
+        assertThat(problems).as("messages against rpc-schema/").isEmpty();
+    }
+
+    private static List<JsonNode> elements(JsonNode message)
+    {
+        List<JsonNode> elements = new ArrayList<>();
+        if (message.isArray()) {
+            message.forEach(elements::add);
+        }
+        else {
+            elements.add(message);
+        }
+        return elements;
     }
 
     private static JsonNode byName(String method, ArrayNode positional)

@@ -88,7 +88,9 @@ final class TestHttpTransport
         for (int i = 0; i < headers.length; i += 2) {
             request.setHeader(headers[i], headers[i + 1]);
         }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        SchemaConformance.assertAcceptedExchangesConform(body, response.body());
+        return response;
     }
 
     @Test

@@ -60,8 +60,10 @@ final class TestJvmCapture
     private JsonNode post(JsonNode message)
             throws Exception
     {
+        String body = PluginProcess.MAPPER.writeValueAsString(message);
         HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(PluginProcess.MAPPER.writeValueAsString(message))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        SchemaConformance.assertAcceptedExchangesConform(body, response.body());
         return response.statusCode() == 204 ? null : PluginProcess.MAPPER.readTree(response.body());
     }
 

@@ -6,7 +6,6 @@ import io.failscope.PluginRuntime;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeRpcException;
 import io.failscope.sim.PluginProcess;
-import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,10 +72,10 @@ final class TestJvmInterception
     private JsonNode ask(long amountMsat, String outChannel, int htlcId)
             throws Exception
     {
-        return PluginProcess.MAPPER.readTree(CLIENT.send(askRequest(amountMsat, outChannel, htlcId), HttpResponse.BodyHandlers.ofString()).body());
+        return exchange(askBody(amountMsat, outChannel, htlcId));
     }
 
-    private HttpRequest askRequest(long amountMsat, String outChannel, int htlcId)
+    private static String askBody(long amountMsat, String outChannel, int htlcId)
             throws Exception
     {
         ObjectNode params = (ObjectNode) PluginProcess.MAPPER.readTree("""
@@ -86,19 +85,29 @@ final class TestJvmInterception
                  "incoming":{"short_channel_id":"101x1x0","htlc_id":%d,"cltv_expiry":800100,"peer_id":"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8"},
                  "block_height":800000,"a_field_from_a_newer_node":true}
                 """.formatted("ab".repeat(32), outChannel, amountMsat, amountMsat - 1000, htlcId));
-        Schemas.assertValid("htlc_intercepted.request", params);
         ObjectNode request = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", htlcId).put("method", "htlc_intercepted");
         request.set("params", params);
-        return HttpRequest.newBuilder(rpc).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request.toString())).build();
+        return request.toString();
+    }
+
+    private HttpRequest request(String body)
+    {
+        return HttpRequest.newBuilder(rpc).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    /** One request over HTTP; an accepted one is checked against rpc-schema/, params and result. */
+    private JsonNode exchange(String body)
+            throws Exception
+    {
+        HttpResponse<String> response = CLIENT.send(request(body), HttpResponse.BodyHandlers.ofString());
+        SchemaConformance.assertAcceptedExchangesConform(body, response.body());
+        return PluginProcess.MAPPER.readTree(response.body());
     }
 
     private JsonNode call(String method, String params)
             throws Exception
     {
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return PluginProcess.MAPPER.readTree(response.body());
+        return exchange("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}");
     }
 
     @Test
@@ -107,8 +116,10 @@ final class TestJvmInterception
     {
         // the endpoint has 16 threads: a held HTLC must not keep one
         List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        List<String> bodies = new ArrayList<>();
         for (int id = 100; id < 124; id++) {
-            held.add(CLIENT.sendAsync(askRequest(50_000, "105x1x0", id), HttpResponse.BodyHandlers.ofString()));
+            bodies.add(askBody(50_000, "105x1x0", id));
+            held.add(CLIENT.sendAsync(request(bodies.get(bodies.size() - 1)), HttpResponse.BodyHandlers.ofString()));
         }
         JsonNode list = null;
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
@@ -127,8 +138,9 @@ final class TestJvmInterception
             assertThat(answer.has("result")).as(answer.toString()).isTrue();
         }
         for (int i = 0; i < held.size(); i++) {
-            JsonNode verdict = PluginProcess.MAPPER.readTree(held.get(i).get(20, TimeUnit.SECONDS).body()).get("result");
-            Schemas.assertValid("htlc_intercepted.response", verdict);
+            String answer = held.get(i).get(20, TimeUnit.SECONDS).body();
+            SchemaConformance.assertAcceptedExchangesConform(bodies.get(i), answer);
+            JsonNode verdict = PluginProcess.MAPPER.readTree(answer).get("result");
             assertThat(verdict.get("verdict").asText()).isEqualTo(i % 2 == 0 ? "fail" : "forward");
         }
     }
@@ -138,19 +150,14 @@ final class TestJvmInterception
             throws Exception
     {
         JsonNode fail = ask(2_000_000, "103x1x0", 1).get("result");
-        Schemas.assertValid("htlc_intercepted.response", fail);
         assertThat(fail.toString()).isEqualTo("{\"verdict\":\"fail\",\"code\":\"temporary_channel_failure\",\"failure_message\":\"10070000\"}");
         JsonNode forward = ask(2_000_000, "104x1x0", 2).get("result");
-        Schemas.assertValid("htlc_intercepted.response", forward);
         assertThat(forward.toString()).isEqualTo("{\"verdict\":\"forward\"}");
 
         JsonNode items = PluginProcess.MAPPER.createArrayNode();
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
         while (items.isEmpty() && System.nanoTime() < deadline) {
-            HttpResponse<String> list = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"listhtlcfailures\",\"params\":{\"type\":\"intercepted\"}}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            items = PluginProcess.MAPPER.readTree(list.body()).get("result").get("htlcfailures");
+            items = call("listhtlcfailures", "{\"type\":\"intercepted\"}").get("result").get("htlcfailures");
             Thread.sleep(20);
         }
         assertThat(items).hasSize(1);
@@ -162,10 +169,7 @@ final class TestJvmInterception
     void aRequestWithoutTheIncomingHtlcGetsAnErrorNamingIt()
             throws Exception
     {
-        String request = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"htlc_intercepted\",\"params\":{\"inbound_amount_msat\":5,\"block_height\":1}}";
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(rpc).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode error = PluginProcess.MAPPER.readTree(response.body()).get("error");
+        JsonNode error = exchange("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"htlc_intercepted\",\"params\":{\"inbound_amount_msat\":5,\"block_height\":1}}").get("error");
         assertThat(error.get("code").asInt()).isEqualTo(-32602);
         assertThat(error.get("message").asText()).startsWith("incoming: should be an object with short_channel_id, htlc_id and cltv_expiry");
     }
