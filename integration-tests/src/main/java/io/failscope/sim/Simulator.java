@@ -78,6 +78,10 @@ public final class Simulator
             System.err.println("failscope-simulator: --policy " + policy + " is not a file");
             return 2;
         }
+        if (htlcs != null && htlcs < 0) {
+            System.err.println("failscope-simulator: --htlcs must be 0 or more, got " + htlcs);
+            return 2;
+        }
         if (window < 1 || epoch < 1 || reportEvery < 1) {
             System.err.println("failscope-simulator: --window, --epoch and --report-every must be at least 1, got " + window + ", " + epoch + ", " + reportEvery);
             return 2;
