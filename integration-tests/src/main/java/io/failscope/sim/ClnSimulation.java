@@ -39,7 +39,7 @@ public final class ClnSimulation
             0x6003, "WIRE_REQUIRED_NODE_FEATURE_MISSING", 0x400F, "WIRE_INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS");
 
     private final LightningRpcServer rpc;
-    private final PluginProcess plugin;
+    private volatile PluginProcess plugin;
     private final AtomicLong localFailuresSent = new AtomicLong();
     private final AtomicLong forwardRows = new AtomicLong();
     private final AtomicLong payments = new AtomicLong();
@@ -53,6 +53,10 @@ public final class ClnSimulation
         rpc = new LightningRpcServer(settings.directory().resolve("lightning-rpc"), (method, params) -> {
             if (method.equals("listconfigs")) {
                 contextCalls.incrementAndGet();
+            }
+            PluginProcess started = plugin;
+            if (started != null) {
+                started.checkNodeCall(method, params);
             }
             return node.answer(method, params);
         });

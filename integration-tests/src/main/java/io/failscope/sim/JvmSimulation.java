@@ -62,6 +62,7 @@ public final class JvmSimulation
                 if (method.equals("getinfo")) {
                     nodeInfoCalls.incrementAndGet();
                 }
+                check("node." + method, "request", request.path("params").isMissingNode() ? null : request.get("params"));
                 JsonNode result = node.answer(method, request.path("params"));
                 ObjectNode response = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0");
                 response.set("id", request.get("id"));

@@ -366,6 +366,15 @@ public final class PluginProcess
         return violations;
     }
 
+    /**
+     * Checks a call the plugin made to the node's RPC ({@code node.<method>.request} in
+     * {@code rpc-schema/}); a problem is a violation like any other.
+     */
+    public void checkNodeCall(String method, JsonNode params)
+    {
+        check("node." + method, "request", params);
+    }
+
     public List<JsonNode> notifications()
     {
         return notifications;

@@ -11,15 +11,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Core Lightning's RPC socket, faked: answers {@code getinfo}, {@code listpeerchannels} and
- * {@code listconfigs} from JSON given by the test, and records the methods called.
+ * {@code listconfigs} from JSON given by the test, and records the methods called. Every call the
+ * plugin makes is checked against {@code rpc-schema/} ({@code node.<method>.request}); closing fails
+ * if one did not conform.
  */
 final class FakeLightningRpc
         implements AutoCloseable
 {
     private final Map<String, JsonNode> results = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final List<String> problems = new CopyOnWriteArrayList<>();
     private final LightningRpcServer server;
 
     FakeLightningRpc(Path socket)
@@ -33,6 +38,7 @@ final class FakeLightningRpc
         results.put("listconfigs", PluginProcess.MAPPER.createObjectNode().set("configs", PluginProcess.MAPPER.createObjectNode()));
         server = new LightningRpcServer(socket, (method, params) -> {
             calls.add(method);
+            problems.addAll(SchemaConformance.INSTANCE.problems("node." + method, "request", params));
             return results.get(method);
         });
     }
@@ -53,5 +59,6 @@ final class FakeLightningRpc
             throws IOException
     {
         server.close();
+        assertThat(problems).as("the plugin's calls to the node, against rpc-schema/").isEmpty();
     }
 }
