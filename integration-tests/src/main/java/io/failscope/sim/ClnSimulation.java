@@ -60,7 +60,13 @@ public final class ClnSimulation
             }
             return node.answer(method, params);
         });
-        plugin = PluginProcess.start(settings.launcher(), settings.directory(), settings.environment());
+        try {
+            plugin = PluginProcess.start(settings.launcher(), settings.directory(), settings.environment());
+        }
+        catch (IOException e) {
+            rpc.close();
+            throw e;
+        }
         if (settings.schemaCheck() != null) {
             plugin.checkMessagesWith(settings.schemaCheck());
         }

@@ -98,7 +98,13 @@ public final class JvmSimulation
                 .redirectErrorStream(true)
                 .redirectOutput(pluginLog.toFile());
         builder.environment().putAll(settings.environment());
-        plugin = builder.start();
+        try {
+            plugin = builder.start();
+        }
+        catch (IOException e) {
+            nodeRpc.stop(0);
+            throw e;
+        }
     }
 
     private static int freePort()
