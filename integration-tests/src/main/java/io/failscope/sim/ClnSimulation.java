@@ -81,7 +81,14 @@ public final class ClnSimulation
             simulation.init();
             return simulation;
         }
-        catch (IOException | InterruptedException | RuntimeException e) {
+        catch (IOException e) {
+            // a launcher that stops at once (no jar, no java) says why on stderr: that is the message
+            boolean stopped = simulation.plugin.waitFor(Duration.ofSeconds(2));
+            String why = simulation.plugin.stderr().strip();
+            simulation.close();
+            throw stopped && !why.isEmpty() ? new IOException("the plugin stopped: " + why, e) : e;
+        }
+        catch (InterruptedException | RuntimeException e) {
             simulation.close();
             throw e;
         }

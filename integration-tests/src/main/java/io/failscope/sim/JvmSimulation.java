@@ -121,7 +121,10 @@ public final class JvmSimulation
     {
         JvmSimulation simulation = new JvmSimulation(settings);
         try {
-            await("the plugin's HTTP endpoint; its log:\n" + simulation.log(), simulation::answers, Duration.ofSeconds(30));
+            await("the plugin's HTTP endpoint", simulation::answers, Duration.ofSeconds(30));
+            if (!simulation.plugin.isAlive()) {
+                throw new IOException("the plugin stopped: " + simulation.log().strip());
+            }
             await("the plugin asking the node's getinfo", () -> simulation.nodeInfoCalls.get() > 0, Duration.ofSeconds(20));
             // the snapshot is installed once listpeerchannels and listconfigs have answered too
             Thread.sleep(200);
