@@ -49,13 +49,19 @@ final class PluginMemory
                 }
             }
         }
-        long rssKb = -1;
+        return heap + " (" + collections + " GCs so far), RSS " + residentKilobytes() / 1024 + " MB";
+    }
+
+    /** Resident memory from /proc, in kB; -1 if the kernel does not say. */
+    long residentKilobytes()
+            throws IOException
+    {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
-                rssKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        return heap + " (" + collections + " GCs so far), RSS " + rssKb / 1024 + " MB";
+        return -1;
     }
 
     /** Asks the plugin's JVM for a full collection with the JDK's jcmd; false if there is none to ask with. */

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -327,13 +326,6 @@ public final class PluginProcess
             throws IOException
     {
         check(method, "request", params);
-        notifyUnchecked(method, params);
-    }
-
-    /** Sends a notification that is broken on purpose. */
-    public void notifyUnchecked(String method, JsonNode params)
-            throws IOException
-    {
         ObjectNode notification = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("method", method);
         notification.set("params", params);
         send(notification);
@@ -385,18 +377,6 @@ public final class PluginProcess
         synchronized (stderr) {
             return stderr.toString(StandardCharsets.UTF_8);
         }
-    }
-
-    /** Resident memory from /proc, in kB. */
-    public long residentKilobytes()
-            throws IOException
-    {
-        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 
     @Override

@@ -51,21 +51,13 @@ public final class ClnCapture
         this.accepted = requireNonNull(accepted, "accepted is null");
     }
 
-    /** On the hook path: remembers the HTLC, nothing more; returns what it remembered, if it could read it. */
-    public Optional<AcceptedHtlc> htlcAccepted(JsonNode params)
-    {
-        Optional<AcceptedHtlc> htlc = AcceptedHtlc.fromHook(params);
-        htlc.ifPresent(accepted::put);
-        return htlc;
-    }
-
     /**
-     * The hook failed the HTLC itself (a rule, the operator, a hold deadline): no forward_event will
-     * come for it, so there is nothing to join with.
+     * On the hook path, once the verdict lets the HTLC go on: remembers it, nothing more. An HTLC the
+     * hook fails (a rule, the operator, a hold deadline) gets no forward_event, so it is never kept.
      */
-    public void failedByHook(AcceptedHtlc htlc)
+    public void htlcGoesOn(AcceptedHtlc htlc)
     {
-        accepted.remove(htlc.inChannel(), htlc.htlcId());
+        accepted.put(htlc);
     }
 
     /** A forward_event; empty when it reports no failure or cannot be read. */

@@ -183,10 +183,12 @@ public final class ClnPlugin
             if (running == null) {
                 return CompletableFuture.completedFuture(verdictContinue());
             }
-            Optional<AcceptedHtlc> remembered = running.capture().htlcAccepted(params);
+            // read now, so that a held HTLC keeps its few fields and not the whole payload; remembered
+            // before the verdict is written, since lightningd sends the forward_event only after it
+            Optional<AcceptedHtlc> htlc = AcceptedHtlc.fromHook(params);
             return running.interceptor().decideHook(params).thenApply(verdict -> {
-                if (remembered.isPresent() && "fail".equals(verdict.path("result").asText())) {
-                    running.capture().failedByHook(remembered.get());
+                if (htlc.isPresent() && !"fail".equals(verdict.path("result").asText())) {
+                    running.capture().htlcGoesOn(htlc.get());
                 }
                 return verdict;
             });
