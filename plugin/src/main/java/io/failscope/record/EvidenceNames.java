@@ -30,6 +30,11 @@ public final class EvidenceNames
     /** 1 when the node knew the outgoing channel, 0 when it did not. */
     public static final String CHANNEL_KNOWN = "channel_known";
     public static final String DUST_LIMIT_MSAT = "dust_limit_msat";
+    /**
+     * When the node forwarded over another channel than the onion named: 1 when the onion's own channel
+     * could have carried the HTLC (open, peer connected, amount within its limits and its spendable), 0 when not.
+     */
+    public static final String REQUESTED_CHANNEL_COULD_CARRY = "requested_channel_could_carry";
 
     private EvidenceNames() {}
 }

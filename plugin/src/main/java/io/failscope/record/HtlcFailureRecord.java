@@ -43,6 +43,7 @@ public record HtlcFailureRecord(
         Optional<String> rule,
         OptionalLong createdIndex,
         OptionalLong sendId,
+        Optional<ShortChannelId> requestedOutChannel,
         UnknownFields unknownFields)
 {
     public static final int MAX_RULE_LENGTH = 256;
@@ -62,6 +63,7 @@ public record HtlcFailureRecord(
         requireNonNull(receivedTime, "receivedTime is null");
         requireNonNull(resolvedTime, "resolvedTime is null");
         requireNonNull(rule, "rule is null");
+        requireNonNull(requestedOutChannel, "requestedOutChannel is null");
         requireNonNull(unknownFields, "unknownFields is null");
         if (source == FailureSource.LOCAL && reason.isEmpty()) {
             throw new IllegalArgumentException("a local failure needs its reason and wire code");
@@ -153,6 +155,7 @@ public record HtlcFailureRecord(
         private Optional<String> rule = Optional.empty();
         private OptionalLong createdIndex = OptionalLong.empty();
         private OptionalLong sendId = OptionalLong.empty();
+        private Optional<ShortChannelId> requestedOutChannel = Optional.empty();
         private UnknownFields unknownFields = UnknownFields.NONE;
 
         private Builder() {}
@@ -179,6 +182,7 @@ public record HtlcFailureRecord(
             rule = record.rule;
             createdIndex = record.createdIndex;
             sendId = record.sendId;
+            requestedOutChannel = record.requestedOutChannel;
             unknownFields = record.unknownFields;
         }
 
@@ -308,6 +312,13 @@ public record HtlcFailureRecord(
             return this;
         }
 
+        /** The outgoing channel the onion named, kept when the node forwarded over another one. */
+        public Builder requestedOutChannel(ShortChannelId requestedOutChannel)
+        {
+            this.requestedOutChannel = Optional.of(requestedOutChannel);
+            return this;
+        }
+
         public Builder unknownFields(UnknownFields unknownFields)
         {
             this.unknownFields = unknownFields;
@@ -317,7 +328,7 @@ public record HtlcFailureRecord(
         public HtlcFailureRecord build()
         {
             return new HtlcFailureRecord(nodeId, type, source, reason, failureData, inChannel, inHtlcId, inMsat, cltvExpiry,
-                    outChannel, inPeer, outPeer, outMsat, feeMsat, paymentHash, receivedTime, resolvedTime, rule, createdIndex, sendId, unknownFields);
+                    outChannel, inPeer, outPeer, outMsat, feeMsat, paymentHash, receivedTime, resolvedTime, rule, createdIndex, sendId, requestedOutChannel, unknownFields);
         }
     }
 }

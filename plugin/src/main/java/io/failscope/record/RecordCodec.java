@@ -9,7 +9,6 @@ import io.failscope.reason.FailureType;
 import io.failscope.reason.LocalReason;
 import io.failscope.reason.ReasonSource;
 import io.failscope.reason.StoredEnum;
-import io.failscope.tlv.ByteReader;
 import io.failscope.tlv.ByteWriter;
 import io.failscope.tlv.Bytes;
 import io.failscope.tlv.DecodeException;
@@ -47,6 +46,7 @@ import static io.failscope.record.RecordTypes.PAYMENT_HASH;
 import static io.failscope.record.RecordTypes.REASON;
 import static io.failscope.record.RecordTypes.REASON_SOURCE;
 import static io.failscope.record.RecordTypes.RECEIVED_TIME;
+import static io.failscope.record.RecordTypes.REQUESTED_OUT_CHANNEL;
 import static io.failscope.record.RecordTypes.RESOLVED_TIME;
 import static io.failscope.record.RecordTypes.RULE;
 import static io.failscope.record.RecordTypes.SEND_ID;
@@ -117,6 +117,7 @@ public final class RecordCodec
         record.inPeer().ifPresent(peer -> fields.add(new TlvRecord(IN_PEER, peer.key())));
         record.outPeer().ifPresent(peer -> fields.add(new TlvRecord(OUT_PEER, peer.key())));
         addTruncated(fields, SEND_ID, record.sendId());
+        record.requestedOutChannel().ifPresent(scid -> fields.add(field(REQUESTED_OUT_CHANNEL, new ByteWriter(8).writeU64(scid.value()))));
         fields.addAll(record.unknownFields().topLevel());
         fields.sort(Comparator.comparing(TlvRecord::type, Long::compareUnsigned));
         ByteWriter writer = new ByteWriter(160);
@@ -192,6 +193,7 @@ public final class RecordCodec
             builder.outPeer(nodeId(outPeer, "out_peer"));
         }
         truncated(known, SEND_ID, "send_id", 8).ifPresent(builder::sendId);
+        optional(known, REQUESTED_OUT_CHANNEL, "requested_out_channel", reader -> builder.requestedOutChannel(new ShortChannelId(reader.readU64("scid"))));
 
         OptionalLong legacyCode = OptionalLong.empty();
         TlvRecord wireCode = known.get(WIRE_CODE);

@@ -39,11 +39,13 @@ final class RecordTypes
     static final long OUT_PEER = 43;
     /** Our own payments: the node's id of the payment part (Core Lightning's sendpay id). */
     static final long SEND_ID = 45;
+    /** The outgoing channel the onion named, when the node forwarded over another channel to the same peer. */
+    static final long REQUESTED_OUT_CHANNEL = 47;
 
     private static final Set<Long> KNOWN = Set.of(
             WIRE_CODE, FAILURE_TYPE, FAILURE_SOURCE, NODE_ID, RECEIVED_TIME, FAILURE_DATA, IN_CHANNEL, IN_HTLC_ID,
             IN_MSAT, CLTV_EXPIRY, OUT_CHANNEL, OUT_MSAT, FEE_MSAT, PAYMENT_HASH, RESOLVED_TIME, RULE, CREATED_INDEX,
-            REASON, REASON_SOURCE, EVIDENCE, IN_PEER, OUT_PEER, SEND_ID);
+            REASON, REASON_SOURCE, EVIDENCE, IN_PEER, OUT_PEER, SEND_ID, REQUESTED_OUT_CHANNEL);
 
     private RecordTypes() {}
 

@@ -28,6 +28,7 @@ final class RecordMerge
         incoming.inMsat().ifPresent(merged::inMsat);
         incoming.cltvExpiry().ifPresent(merged::cltvExpiry);
         incoming.outChannel().ifPresent(merged::outChannel);
+        incoming.requestedOutChannel().ifPresent(merged::requestedOutChannel);
         incoming.inPeer().ifPresent(merged::inPeer);
         incoming.outPeer().ifPresent(merged::outPeer);
         incoming.outMsat().ifPresent(merged::outMsat);

@@ -68,6 +68,9 @@ public final class RandomRecords
         }
         if (random.nextBoolean()) {
             builder.outChannel(new ShortChannelId(random.nextLong()));
+            if (random.nextInt(6) == 0) {
+                builder.requestedOutChannel(new ShortChannelId(random.nextLong()));
+            }
         }
         if (random.nextBoolean()) {
             builder.inPeer(nodeIds.get(random.nextInt(nodeIds.size())));
