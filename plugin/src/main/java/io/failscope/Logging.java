@@ -31,9 +31,14 @@ final class Logging
         Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
     }
 
-    static void also(Handler handler)
+    /** All logging goes to {@code handler} alone (under lightningd: its log, through log notifications). */
+    static void to(Handler handler)
     {
-        Logger.getLogger("").addHandler(handler);
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+        Logger.getLogger("org.eclipse.jetty").setLevel(Level.WARNING);
     }
 
     private static final class OneLine

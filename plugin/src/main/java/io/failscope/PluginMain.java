@@ -1,17 +1,19 @@
 package io.failscope;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.failscope.config.ConfigException;
 import io.failscope.config.ConfigFile;
 import io.failscope.config.FailscopeConfig;
+import io.failscope.dialect.cln.ClnManifest;
+import io.failscope.dialect.cln.ClnPlugin;
+import io.failscope.dialect.cln.NodeLogHandler;
+import io.failscope.json.Json;
 import io.failscope.node.HttpNodeRpcClient;
 import io.failscope.node.NodeRpcClient;
 import io.failscope.node.NodeRpcException;
-import io.failscope.transport.stdio.ClnPlugin;
-import io.failscope.transport.stdio.NodeLogHandler;
 import io.failscope.transport.stdio.ProtocolWriter;
 import io.failscope.transport.stdio.StdioTransport;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -32,39 +34,45 @@ public final class PluginMain
 
     public static void main(String[] args)
     {
+        ObjectMapper mapper = Json.newMapper();
         // stdout is the protocol channel: nothing else may ever write to it
-        ProtocolWriter writer = new ProtocolWriter(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16));
-        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        Logging.toStderr();
+        ProtocolWriter writer = new ProtocolWriter(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), mapper);
+        PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        System.setOut(stderr);
         try {
             if ("1".equals(System.getenv("LIGHTNINGD_PLUGIN"))) {
-                runUnderLightningd(writer);
+                runUnderLightningd(writer, mapper, stderr);
             }
             else if (args.length == 2 && args[0].equals("--conf")) {
-                runAlone(Path.of(args[1]));
+                Logging.toStderr();
+                runAlone(Path.of(args[1]), mapper);
             }
             else {
-                System.err.println("usage: failscope --conf FILE    (jvm dialect: serve HTTP JSON-RPC for a JVM node)");
-                System.err.println("       or name bin/failscope as a plugin in Core Lightning's config: plugin=/path/to/bin/failscope");
+                stderr.println("usage: failscope --conf FILE    (jvm dialect: serve HTTP JSON-RPC for a JVM node)");
+                stderr.println("       or name bin/failscope as a plugin in Core Lightning's config: plugin=/path/to/bin/failscope");
                 System.exit(2);
             }
         }
         catch (RuntimeException e) {
-            System.err.println("failscope cannot start: " + e.getMessage());
-            e.printStackTrace(System.err);
+            stderr.println("failscope cannot start: " + e.getMessage());
+            e.printStackTrace(stderr);
             System.exit(1);
         }
     }
 
-    private static void runUnderLightningd(ProtocolWriter writer)
+    private static void runUnderLightningd(ProtocolWriter writer, ObjectMapper mapper, PrintStream stderr)
     {
-        Logging.also(new NodeLogHandler(writer));
-        ClnPlugin plugin = new ClnPlugin(writer, PluginRuntime::start, () -> System.exit(0));
-        // the frame reader takes a byte at a time: buffered, or each byte would be a system call
-        new StdioTransport(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16), writer, plugin).run();
+        // failscope's log goes to lightningd's log, each line at its level; stack traces to stderr
+        Logging.to(new NodeLogHandler(writer, stderr::print));
+        ClnPlugin plugin = new ClnPlugin(
+                ClnManifest.of(PluginRuntime.features(PluginRuntime.Dialect.CLN)),
+                mapper,
+                (config, nodeClient) -> PluginRuntime.start(config, PluginRuntime.Dialect.CLN, nodeClient, mapper),
+                () -> System.exit(0));
+        new StdioTransport(new FileInputStream(FileDescriptor.in), mapper, writer, plugin).run();
     }
 
-    private static void runAlone(Path configFile)
+    private static void runAlone(Path configFile, ObjectMapper mapper)
     {
         FailscopeConfig config;
         try {
@@ -81,11 +89,11 @@ public final class PluginMain
             System.err.println("failscope: the jvm dialect talks HTTP only: set http.port in " + configFile);
             System.exit(1);
         }
-        NodeRpcClient node = config.node().rpcUrl().<NodeRpcClient>map(url -> new HttpNodeRpcClient(url, config.node().rpcTimeout()))
+        NodeRpcClient node = config.node().rpcUrl().<NodeRpcClient>map(url -> new HttpNodeRpcClient(url, config.node().rpcTimeout(), mapper))
                 .orElse((method, params) -> {
                     throw new NodeRpcException("no node RPC is configured (node.rpc-url)");
                 });
-        PluginRuntime runtime = PluginRuntime.start(config, node);
+        PluginRuntime runtime = PluginRuntime.start(config, PluginRuntime.Dialect.JVM, node, mapper);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             runtime.close();

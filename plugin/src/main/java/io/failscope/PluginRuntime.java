@@ -1,19 +1,28 @@
 package io.failscope;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.AbstractModule;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Module;
 import com.google.inject.ProvisionException;
+import com.google.inject.Stage;
+import com.google.inject.spi.Message;
 import io.failscope.capture.CaptureModule;
-import io.failscope.capture.ClnCapture;
+import io.failscope.capture.InterceptRecorder;
 import io.failscope.config.ConfigModule;
 import io.failscope.config.FailscopeConfig;
+import io.failscope.dialect.NodeMessages;
+import io.failscope.dialect.cln.ClnDialectModule;
+import io.failscope.dialect.cln.ClnPlugin;
+import io.failscope.dialect.jvm.JvmDialectModule;
 import io.failscope.intercept.InterceptModule;
 import io.failscope.intercept.Interceptor;
 import io.failscope.node.NodeContextCache;
 import io.failscope.node.NodeModule;
 import io.failscope.node.NodeRpcClient;
-import io.failscope.rpc.RpcDispatcher;
+import io.failscope.rpc.MessageHandler;
 import io.failscope.rpc.RpcModule;
 import io.failscope.store.FailureStore;
 import io.failscope.store.StoreModule;
@@ -22,66 +31,81 @@ import io.failscope.transport.http.HttpTransport;
 import jakarta.inject.Inject;
 
 import java.lang.System.Logger.Level;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The running plugin once configured: the feature modules wired by Guice, started in order and
- * stopped in reverse (the store last, so every acknowledged record is flushed).
+ * The running plugin: the feature modules of its node dialect wired by Guice, started in order and
+ * stopped in reverse (the store last, so every acknowledged record is flushed). It hands the transports
+ * what answers the node's messages, and nothing else.
  */
 public final class PluginRuntime
-        implements AutoCloseable
+        implements ClnPlugin.Running
 {
     private static final System.Logger LOG = System.getLogger(PluginRuntime.class.getName());
 
-    private final RpcDispatcher dispatcher;
-    private final FailureStore store;
-    private final NodeContextCache nodeContext;
-    private final HttpTransport http;
-    private final ClnCapture capture;
-    private final Interceptor interceptor;
+    /** Which node failscope serves, and so which messages it takes from it. */
+    public enum Dialect
+    {
+        /** Core Lightning: stdio plugin protocol. */
+        CLN,
+        /** A JVM node (LDK-shaped events over HTTP). */
+        JVM,
+    }
 
-    /** Every Core Lightning command failscope registers, for the manifest (known before anything is wired). */
-    public static final java.util.List<io.failscope.rpc.RpcMethod.Info> COMMANDS = java.util.stream.Stream
-            .concat(RpcModule.METHODS.stream(), InterceptModule.METHODS.stream()).toList();
+    private final NodeMessages messages;
+    private final HttpTransport http;
+    private final Interceptor interceptor;
+    private final InterceptRecorder recorder;
+    private final NodeContextCache nodeContext;
+    private final FailureStore store;
 
     @Inject
-    PluginRuntime(RpcDispatcher dispatcher, FailureStore store, NodeContextCache nodeContext, HttpTransport http, ClnCapture capture, Interceptor interceptor)
+    PluginRuntime(NodeMessages messages, HttpTransport http, Interceptor interceptor, InterceptRecorder recorder, NodeContextCache nodeContext, FailureStore store)
     {
-        this.interceptor = requireNonNull(interceptor, "interceptor is null");
-        this.capture = requireNonNull(capture, "capture is null");
-        this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
-        this.store = requireNonNull(store, "store is null");
-        this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
+        this.messages = requireNonNull(messages, "messages is null");
         this.http = requireNonNull(http, "http is null");
+        this.interceptor = requireNonNull(interceptor, "interceptor is null");
+        this.recorder = requireNonNull(recorder, "recorder is null");
+        this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
+        this.store = requireNonNull(store, "store is null");
+    }
+
+    /** The feature modules failscope runs with in {@code dialect}; Core Lightning's manifest is read off them. */
+    public static List<Module> features(Dialect dialect)
+    {
+        Module dialectModule = switch (dialect) {
+            case CLN -> new ClnDialectModule();
+            case JVM -> new JvmDialectModule();
+        };
+        return List.of(new StoreModule(), new RpcModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), dialectModule);
     }
 
     /** Wires every feature and starts it. Throws when something cannot start (the store, the HTTP port). */
-    public static PluginRuntime start(FailscopeConfig config, NodeRpcClient nodeClient)
+    public static PluginRuntime start(FailscopeConfig config, Dialect dialect, NodeRpcClient nodeClient, ObjectMapper mapper)
     {
+        Module instances = new AbstractModule()
+        {
+            @Override
+            protected void configure()
+            {
+                bind(ObjectMapper.class).toInstance(mapper);
+                bind(NodeRpcClient.class).toInstance(nodeClient);
+            }
+        };
+        Injector injector;
         try {
-            return wire(config, nodeClient);
+            injector = Guice.createInjector(Stage.PRODUCTION, Stream.concat(Stream.of(new ConfigModule(config), instances), features(dialect).stream()).toList());
         }
         catch (ProvisionException | CreationException e) {
             // Guice's own message lists its internals; the operator needs only what went wrong
-            Throwable cause = e;
-            while ((cause instanceof ProvisionException || cause instanceof CreationException) && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = firstCause(e);
             throw new IllegalStateException(cause.getMessage(), cause);
         }
-    }
-
-    private static PluginRuntime wire(FailscopeConfig config, NodeRpcClient nodeClient)
-    {
-        Injector injector = Guice.createInjector(
-                new ConfigModule(config),
-                new StoreModule(),
-                new RpcModule(),
-                new NodeModule(nodeClient),
-                new HttpModule(),
-                new CaptureModule(),
-                new InterceptModule());
         PluginRuntime runtime = injector.getInstance(PluginRuntime.class);
         try {
             runtime.nodeContext.start();
@@ -94,29 +118,26 @@ public final class PluginRuntime
         return runtime;
     }
 
-    public RpcDispatcher dispatcher()
+    private static Throwable firstCause(RuntimeException guice)
     {
-        return dispatcher;
+        Collection<Message> messages = guice instanceof CreationException creation ? creation.getErrorMessages() : ((ProvisionException) guice).getErrorMessages();
+        Throwable cause = messages.stream().map(Message::getCause).filter(Objects::nonNull).findFirst().orElse(guice);
+        while ((cause instanceof ProvisionException || cause instanceof CreationException) && cause != guice) {
+            cause = firstCause((RuntimeException) cause);
+        }
+        return cause;
     }
 
-    public NodeContextCache nodeContext()
+    @Override
+    public MessageHandler messages()
     {
-        return nodeContext;
+        return messages;
     }
 
-    public HttpTransport http()
+    /** The HTTP endpoint's port (the one picked when configured as 0); -1 when there is none. */
+    public int httpPort()
     {
-        return http;
-    }
-
-    public ClnCapture capture()
-    {
-        return capture;
-    }
-
-    public Interceptor interceptor()
-    {
-        return interceptor;
+        return http.port();
     }
 
     @Override
@@ -129,6 +150,7 @@ public final class PluginRuntime
             LOG.log(Level.WARNING, "stopping the HTTP endpoint failed: " + e.getMessage());
         }
         interceptor.close();
+        recorder.close();
         nodeContext.close();
         store.close();
     }

@@ -2,7 +2,8 @@ package io.failscope.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import io.failscope.rpc.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.failscope.json.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StartupBenchmark
 {
+    private static final ObjectMapper MAPPER = Json.newMapper();
+
     private StartupBenchmark() {}
 
     public static void main(String[] args)
@@ -72,7 +75,7 @@ public final class StartupBenchmark
         OutputStream in = process.getOutputStream();
         send(in, "{\"jsonrpc\":\"2.0\",\"id\":\"cln:getmanifest#1\",\"method\":\"getmanifest\",\"params\":{}}");
         // created after the first send: Jackson reads ahead to detect the encoding
-        MappingIterator<JsonNode> out = Json.MAPPER.readerFor(JsonNode.class).readValues(process.getInputStream());
+        MappingIterator<JsonNode> out = MAPPER.readerFor(JsonNode.class).readValues(process.getInputStream());
         next(out, "cln:getmanifest#1");
         long manifestMillis = (System.nanoTime() - start) / 1_000_000;
         send(in, "{\"jsonrpc\":\"2.0\",\"id\":\"cln:init#2\",\"method\":\"init\",\"params\":{\"options\":{},\"configuration\":{\"lightning-dir\":\""

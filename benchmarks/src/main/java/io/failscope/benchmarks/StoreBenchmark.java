@@ -1,11 +1,12 @@
 package io.failscope.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.rpc.DelHtlcFailures;
 import io.failscope.rpc.HtlcFailureStats;
-import io.failscope.rpc.Json;
 import io.failscope.rpc.ListHtlcFailures;
 import io.failscope.rpc.RpcDispatcher;
 import io.failscope.store.RetentionConfig;
@@ -38,6 +39,8 @@ import java.util.concurrent.Semaphore;
  */
 public final class StoreBenchmark
 {
+    private static final ObjectMapper MAPPER = Json.newMapper();
+
     private static final int IN_FLIGHT = 50_000;
 
     private StoreBenchmark() {}
@@ -113,7 +116,7 @@ public final class StoreBenchmark
             throws Exception
     {
         try (SqliteFailureStore store = SqliteFailureStore.open(directory, RetentionConfig.DEFAULT, Clock.systemUTC())) {
-            RpcDispatcher rpc = new RpcDispatcher(List.of(new ListHtlcFailures(store), new HtlcFailureStats(store), new DelHtlcFailures(store)));
+            RpcDispatcher rpc = new RpcDispatcher(Map.of(ListHtlcFailures.INFO, new ListHtlcFailures(store), HtlcFailureStats.INFO, new HtlcFailureStats(store), DelHtlcFailures.INFO, new DelHtlcFailures(store)));
             Map<String, String> filters = new LinkedHashMap<>();
             filters.put("reason", "{\"reason\":\"peer_offline\",\"limit\":100}");
             filters.put("failcode", "{\"failcode\":16394,\"limit\":100}");
@@ -124,7 +127,7 @@ public final class StoreBenchmark
             filters.put("peer_id", "{\"peer_id\":\"" + synthetic.peers().get(3) + "\",\"limit\":100}");
             filters.put("since (last 10 days)", "{\"since\":" + (SyntheticRecords.START.getEpochSecond() + 80L * 86_400) + ",\"limit\":100}");
             filters.put("min_msat", "{\"min_msat\":900000000,\"limit\":100}");
-            String middle = rpc.call("listhtlcfailures", Json.MAPPER.readTree("{\"index\":\"created\",\"start\":" + countRows(directory.resolve(SqliteFailureStore.FILE_NAME)) / 2 + ",\"limit\":1}"))
+            String middle = rpc.call("listhtlcfailures", MAPPER.readTree("{\"index\":\"created\",\"start\":" + countRows(directory.resolve(SqliteFailureStore.FILE_NAME)) / 2 + ",\"limit\":1}"))
                     .get("htlcfailures").get(0).get("payment_hash").asText();
             filters.put("payment_hash", "{\"payment_hash\":\"" + middle + "\",\"limit\":100}");
             filters.put("reason, from the middle (index+start)", "{\"reason\":\"fee_insufficient\",\"index\":\"created\",\"start\":" + countRows(directory.resolve(SqliteFailureStore.FILE_NAME)) / 2 + ",\"limit\":100}");
@@ -132,7 +135,7 @@ public final class StoreBenchmark
             System.out.printf(Locale.ROOT, "%n## listhtlcfailures, first page (limit 100), one filter: 50 warm-up calls, then 500 measured%n");
             System.out.printf(Locale.ROOT, "| filter | items | p50 ms | p99 ms | max ms |%n|---|---:|---:|---:|---:|%n");
             for (Map.Entry<String, String> filter : filters.entrySet()) {
-                JsonNode params = Json.MAPPER.readTree(filter.getValue());
+                JsonNode params = MAPPER.readTree(filter.getValue());
                 int items = 0;
                 for (int i = 0; i < 50; i++) {
                     items = rpc.call("listhtlcfailures", params).get("htlcfailures").size();
@@ -150,7 +153,7 @@ public final class StoreBenchmark
             System.out.printf(Locale.ROOT, "%n## htlcfailurestats: 3 warm-up calls, then 20 measured%n");
             System.out.printf(Locale.ROOT, "| group_by | groups | p50 ms | max ms |%n|---|---:|---:|---:|%n");
             for (String grouping : List.of("reason", "out_channel", "day")) {
-                ObjectNode params = Json.MAPPER.createObjectNode().put("group_by", grouping);
+                ObjectNode params = MAPPER.createObjectNode().put("group_by", grouping);
                 int groups = 0;
                 for (int i = 0; i < 3; i++) {
                     groups = rpc.call("htlcfailurestats", params).get("groups").size();

@@ -22,8 +22,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -179,10 +181,10 @@ public final class JvmSimulation
         try {
             return post(method, params).get(60, TimeUnit.SECONDS);
         }
-        catch (java.util.concurrent.ExecutionException e) {
+        catch (ExecutionException e) {
             throw new IOException(method + ": " + e.getCause().getMessage(), e.getCause());
         }
-        catch (java.util.concurrent.TimeoutException e) {
+        catch (TimeoutException e) {
             throw new IOException(method + ": no answer in 60 s");
         }
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 import static java.util.Objects.requireNonNull;
@@ -260,7 +261,7 @@ public abstract class Simulation
     }
 
     /** Waits for a condition the plugin reaches on its own, or fails saying what it was waiting for. */
-    protected static void await(String what, java.util.function.BooleanSupplier done, Duration within)
+    protected static void await(String what, BooleanSupplier done, Duration within)
             throws IOException, InterruptedException
     {
         long deadline = System.nanoTime() + within.toNanos();

@@ -86,7 +86,8 @@ public final class Simulator
             System.err.println("failscope-simulator: --window, --epoch and --report-every must be at least 1, got " + window + ", " + epoch + ", " + reportEvery);
             return 2;
         }
-        long count = htlcs != null ? htlcs : demo ? 20_000 : 1_000_000;
+        long defaultCount = demo ? 20_000 : 1_000_000;
+        long count = htlcs != null ? htlcs : defaultCount;
         Path dir = directory != null ? directory : Files.createTempDirectory("failscope-sim-");
         Path gcLog = dir.resolve("plugin-gc.log");
         Simulation.Settings settings = new Simulation.Settings(launcher.toAbsolutePath(), dir, policy.toAbsolutePath(),

@@ -4,16 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.PluginRuntime;
-import io.failscope.capture.HtlcHandlingFailed;
-import io.failscope.intercept.HtlcIntercepted;
-import io.failscope.rpc.RpcMethod;
+import io.failscope.dialect.cln.ClnManifest;
+import io.failscope.dialect.jvm.JvmHtlcHandlingFailed;
+import io.failscope.dialect.jvm.JvmHtlcIntercepted;
 import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +30,8 @@ final class SchemaConformance
 {
     static final SchemaConformance INSTANCE = new SchemaConformance();
 
-    private static final List<RpcMethod.Info> METHODS = Stream.concat(PluginRuntime.COMMANDS.stream(), Stream.of(HtlcIntercepted.INFO, HtlcHandlingFailed.INFO)).toList();
+    /** Parameter names in positional order: the commands as the manifest lists them, and the JVM node's messages. */
+    private static final Map<String, List<String>> METHODS = methods();
 
     private SchemaConformance() {}
 
@@ -94,16 +96,28 @@ final class SchemaConformance
         return elements;
     }
 
+    private static Map<String, List<String>> methods()
+    {
+        Map<String, List<String>> methods = new HashMap<>();
+        for (JsonNode command : ClnManifest.of(PluginRuntime.features(PluginRuntime.Dialect.CLN)).path("rpcmethods")) {
+            String usage = command.path("usage").asText();
+            methods.put(command.path("name").asText(), usage.isEmpty() ? List.of() : Stream.of(usage.split(" ")).map(parameter -> parameter.replaceAll("[\\[\\]]", "")).toList());
+        }
+        methods.put("htlc_intercepted", JvmHtlcIntercepted.PARAMETERS);
+        methods.put("htlc_handling_failed", JvmHtlcHandlingFailed.PARAMETERS);
+        return Map.copyOf(methods);
+    }
+
     private static JsonNode byName(String method, ArrayNode positional)
     {
-        Optional<RpcMethod.Info> info = METHODS.stream().filter(candidate -> candidate.name().equals(method)).findFirst();
-        if (info.isEmpty()) {
+        List<String> parameters = METHODS.get(method);
+        if (parameters == null) {
             return positional;
         }
         ObjectNode named = PluginProcess.MAPPER.createObjectNode();
-        for (int i = 0; i < positional.size() && i < info.get().parameters().size(); i++) {
+        for (int i = 0; i < positional.size() && i < parameters.size(); i++) {
             if (!positional.get(i).isNull()) {
-                named.set(info.get().parameters().get(i), positional.get(i));
+                named.set(parameters.get(i), positional.get(i));
             }
         }
         return named;

@@ -2,12 +2,15 @@ package io.failscope.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import io.failscope.PluginRuntime;
+import io.failscope.config.ConfigException;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.HttpNodeRpcClient;
-import io.failscope.node.NodeContext;
 import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
+import io.failscope.testing.TestJson;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +72,7 @@ final class TestHttpTransport
                 case "listpeerchannels" -> "{\"channels\":[{\"peer_id\":\"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8\",\"short_channel_id\":\"103x1x0\",\"state\":\"CHANNELD_NORMAL\",\"peer_connected\":true,\"spendable_msat\":80000}]}";
                 default -> "{\"configs\":{\"cltv-delta\":{\"value_int\":34}}}";
             };
-            node.stubFor(post(urlEqualTo("/rpc")).withRequestBody(matchingJsonPath("$.method", com.github.tomakehurst.wiremock.client.WireMock.equalTo(method)))
+            node.stubFor(post(urlEqualTo("/rpc")).withRequestBody(matchingJsonPath("$.method", WireMock.equalTo(method)))
                     .willReturn(aResponse().withHeader("Content-Type", "application/json")
                             .withTransformers("response-template")
                             .withBody("{\"jsonrpc\":\"2.0\",\"id\":\"{{jsonPath request.body '$.id'}}\",\"result\":" + result + "}")));
@@ -77,8 +80,8 @@ final class TestHttpTransport
         Map<String, String> values = new HashMap<>(Map.of("http.port", "0", "node.rpc-url", "http://127.0.0.1:" + node.port() + "/rpc", "node.refresh-interval", "1s"));
         values.putAll(extra);
         FailscopeConfig config = FailscopeConfig.read(values, directory, Function.identity());
-        runtime = PluginRuntime.start(config, new HttpNodeRpcClient(config.node().rpcUrl().orElseThrow(), config.node().rpcTimeout()));
-        return URI.create("http://127.0.0.1:" + runtime.http().port() + "/rpc");
+        runtime = PluginRuntime.start(config, PluginRuntime.Dialect.JVM, new HttpNodeRpcClient(config.node().rpcUrl().orElseThrow(), config.node().rpcTimeout(), TestJson.MAPPER), TestJson.MAPPER);
+        return URI.create("http://127.0.0.1:" + runtime.httpPort() + "/rpc");
     }
 
     private static HttpResponse<String> httpPost(URI uri, String body, String... headers)
@@ -117,15 +120,17 @@ final class TestHttpTransport
         HttpResponse<String> onlyNotifications = httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"method\":\"listhtlcfailures\"}");
         assertThat(onlyNotifications.statusCode()).isEqualTo(204);
 
+        // the node's answers reached failscope through jsonrpc4j: a JVM node's request with a height far from
+        // the node's own (812345, from getinfo) is refused, naming that height
+        String intercepted = "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"htlc_intercepted\",\"params\":{\"inbound_amount_msat\":2000,\"block_height\":700000,"
+                + "\"incoming\":{\"short_channel_id\":\"101x1x0\",\"htlc_id\":1,\"cltv_expiry\":812400}}}";
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        NodeContext context = runtime.nodeContext().current();
-        while (context.channels().isEmpty() && System.nanoTime() < deadline) {
+        JsonNode refused = PluginProcess.MAPPER.readTree(httpPost(rpc, intercepted).body());
+        while (!refused.path("error").path("message").asText().contains("812345") && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            context = runtime.nodeContext().current();
+            refused = PluginProcess.MAPPER.readTree(httpPost(rpc, intercepted).body());
         }
-        assertThat(context.blockHeight()).hasValue(812_345);
-        assertThat(context.channel(io.failscope.ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(80_000);
-        assertThat(context.settings()).containsEntry("cltv-delta", "34");
+        assertThat(refused.path("error").path("message").asText()).isEqualTo("block_height: differs from the node's own height 812345 by more than 144 blocks, got 700000");
         node.verify(postRequestedFor(urlEqualTo("/rpc")).withRequestBody(equalToJson("{\"jsonrpc\":\"2.0\",\"method\":\"getinfo\",\"params\":{}}", true, true)));
     }
 
@@ -189,9 +194,9 @@ final class TestHttpTransport
     void aNonLoopbackAddressNeedsATokenAndChecksIt()
             throws Exception
     {
-        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+        assertThat(Assertions.catchThrowableOfType(
                 () -> FailscopeConfig.read(Map.of("http.port", "0", "http.address", "0.0.0.0"), directory, Function.identity()),
-                io.failscope.config.ConfigException.class).problems())
+                ConfigException.class).problems())
                 .containsExactly("http.token-file: must be set when the HTTP endpoint listens on 0.0.0.0, which is not a loopback address");
         Files.writeString(directory.resolve("token"), "s3cret\n", StandardCharsets.UTF_8);
         URI rpc = start(Map.of("http.address", "0.0.0.0", "http.token-file", "token"));

@@ -7,6 +7,7 @@ import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeRpcException;
 import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
+import io.failscope.testing.TestJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,10 +46,10 @@ final class TestJvmCapture
             throws Exception
     {
         FailscopeConfig config = FailscopeConfig.read(Map.of("http.port", "0"), directory, Function.identity());
-        runtime = PluginRuntime.start(config, (method, params) -> {
+        runtime = PluginRuntime.start(config, PluginRuntime.Dialect.JVM, (method, params) -> {
             throw new NodeRpcException("no node RPC in this test");
-        });
-        rpc = URI.create("http://127.0.0.1:" + runtime.http().port() + "/rpc");
+        }, TestJson.MAPPER);
+        rpc = URI.create("http://127.0.0.1:" + runtime.httpPort() + "/rpc");
     }
 
     @AfterEach
@@ -153,7 +154,7 @@ final class TestJvmCapture
     void aRejectedNotificationIsLoggedWithTheFieldAndStoresNothing()
             throws Exception
     {
-        Logger logger = Logger.getLogger("io.failscope.transport.http.HttpTransport");
+        Logger logger = Logger.getLogger("io.failscope");
         List<String> warnings = new CopyOnWriteArrayList<>();
         Handler capture = new Handler()
         {

@@ -6,6 +6,7 @@ import io.failscope.PluginRuntime;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeRpcException;
 import io.failscope.sim.PluginProcess;
+import io.failscope.testing.TestJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,7 @@ final class TestJvmInterception
                   {"name":"rest","action":"continue"}
                 ]}""");
         FailscopeConfig config = FailscopeConfig.read(Map.of("http.port", "0", "policy.file", "policy.json"), directory, Function.identity());
-        runtime = PluginRuntime.start(config, (method, params) -> {
+        runtime = PluginRuntime.start(config, PluginRuntime.Dialect.JVM, (method, params) -> {
             if (method.equals("getinfo")) {
                 return PluginProcess.MAPPER.createObjectNode().put("id", "023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb").put("blockheight", 800_000);
             }
@@ -59,8 +61,8 @@ final class TestJvmInterception
                 return PluginProcess.MAPPER.createObjectNode().set("configs", PluginProcess.MAPPER.createObjectNode());
             }
             throw new NodeRpcException("unknown method " + method);
-        });
-        rpc = URI.create("http://127.0.0.1:" + runtime.http().port() + "/rpc");
+        }, TestJson.MAPPER);
+        rpc = URI.create("http://127.0.0.1:" + runtime.httpPort() + "/rpc");
     }
 
     @AfterEach
@@ -122,7 +124,7 @@ final class TestJvmInterception
             held.add(CLIENT.sendAsync(request(bodies.get(bodies.size() - 1)), HttpResponse.BodyHandlers.ofString()));
         }
         JsonNode list = null;
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             list = call("listinterceptedhtlcs", "{}").get("result").get("intercepted");
             if (list.size() == held.size()) {
@@ -155,7 +157,7 @@ final class TestJvmInterception
         assertThat(forward.toString()).isEqualTo("{\"verdict\":\"forward\"}");
 
         JsonNode items = PluginProcess.MAPPER.createArrayNode();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (items.isEmpty() && System.nanoTime() < deadline) {
             items = call("listhtlcfailures", "{\"type\":\"intercepted\"}").get("result").get("htlcfailures");
             Thread.sleep(20);

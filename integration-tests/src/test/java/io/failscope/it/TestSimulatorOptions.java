@@ -31,9 +31,11 @@ final class TestSimulatorOptions
     {
         String launcher = PluginProcess.LAUNCHER.toString();
         String policy = PluginProcess.LAUNCHER.getParent().getParent().resolve("config/demo-policy.json").toString();
-        String[] args = option.equals("--launcher") ? new String[] {option, value, "--policy", policy, "--dir", directory.toString()}
-                : option.equals("--policy") ? new String[] {"--launcher", launcher, option, value, "--dir", directory.toString()}
-                : new String[] {"--launcher", launcher, "--policy", policy, "--dir", directory.toString(), option, value};
+        String[] args = switch (option) {
+            case "--launcher" -> new String[] {option, value, "--policy", policy, "--dir", directory.toString()};
+            case "--policy" -> new String[] {"--launcher", launcher, option, value, "--dir", directory.toString()};
+            default -> new String[] {"--launcher", launcher, "--policy", policy, "--dir", directory.toString(), option, value};
+        };
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));

@@ -192,7 +192,7 @@ final class TestStdioCapture
         assertThat(sends.get(0).get("out_msat").asLong()).isEqualTo(9_000_000);
 
         // the replay says something new (a later completed_at): the row is updated, not added
-        ((com.fasterxml.jackson.databind.node.ObjectNode) failure.get("sendpay_failure").get("data")).put("completed_at", 1755675105);
+        ((ObjectNode) failure.get("sendpay_failure").get("data")).put("completed_at", 1755675105);
         plugin.notify("sendpay_failure", failure);
         JsonNode updated = PluginProcess.MAPPER.createArrayNode();
         deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -1,6 +1,7 @@
 package io.failscope.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.AfterEach;
@@ -99,7 +100,7 @@ final class TestStdioInterception
             throws Exception
     {
         String id = plugin.nextId("htlc_accepted");
-        com.fasterxml.jackson.databind.node.ObjectNode request = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "htlc_accepted");
+        ObjectNode request = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", "htlc_accepted");
         request.set("params", PluginProcess.MAPPER.readTree("""
                 {"peer_id":"0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8",
                  "onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":49999,"outgoing_cltv_value":800066,"next_onion":"00","shared_secret":"a31fe9656fc8d3a459e623dc8204e6d0268f8df56d734dac3ca3262edb5db883"},
@@ -182,20 +183,19 @@ final class TestStdioInterception
     }
 
     @Test
-    void aCrashInsideTheHookHandlerStillAnswersContinue()
+    void aHookWithImpossibleNumbersGetsContinueAndChangesNothing()
             throws Exception
     {
         Files.writeString(lightningDir.resolve("policy.json"), "{\"rules\":[{\"name\":\"fail-all\",\"action\":\"fail\",\"code\":\"incorrect_or_unknown_payment_details\"}]}");
         plugin.request("reloadpolicy", null);
         // the block height this hook implies (cltv_expiry minus cltv_expiry_relative) is beyond a u32:
-        // building the failure message throws inside the handler
+        // no rule decides an HTLC whose expiry is already behind it
         JsonNode verdict = plugin.requestUnchecked("htlc_accepted", PluginProcess.MAPPER.readTree("""
                 {"onion":{"payload":"00","short_channel_id":"103x1x0","forward_msat":1000,"outgoing_cltv_value":425,"next_onion":"00","shared_secret":"a31fe9656fc8d3a459e623dc8204e6d0268f8df56d734dac3ca3262edb5db883"},
                  "htlc":{"short_channel_id":"101x1x0","id":41,"amount_msat":2000,"cltv_expiry":431,"cltv_expiry_relative":-5000000000,
                          "payment_hash":"613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"}}
                 """)).get("result");
         assertThat(verdict.toString()).isEqualTo("{\"result\":\"continue\"}");
-        assertThat(plugin.stderr()).contains("htlc_accepted failed; answering continue");
         // and the next hook is decided as usual
         assertThat(hook(42, 9000).get("result").asText()).isEqualTo("fail");
     }

@@ -3,24 +3,24 @@ package io.failscope.capture;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import io.failscope.rpc.RpcModule;
+import io.failscope.intercept.InterceptModule;
 
-/** Capture of node events into records. */
+/** Capture of failed HTLCs into records, and the record of every HTLC failscope itself failed. */
 public final class CaptureModule
         extends AbstractModule
 {
     @Override
     protected void configure()
     {
-        bind(ClnCapture.class).in(Singleton.class);
-        // jvm dialect: the node posts its failures to the HTTP endpoint
-        RpcModule.contribute(binder(), HtlcHandlingFailed.class);
+        bind(Capture.class).in(Singleton.class);
+        bind(InterceptRecorder.class).in(Singleton.class);
+        InterceptModule.listeners(binder()).addBinding().to(InterceptRecorder.class);
     }
 
     @Provides
     @Singleton
-    AcceptedHtlcs acceptedHtlcs()
+    SeenHtlcs seenHtlcs()
     {
-        return new AcceptedHtlcs(AcceptedHtlcs.DEFAULT_CAPACITY);
+        return new SeenHtlcs(SeenHtlcs.DEFAULT_CAPACITY);
     }
 }

@@ -1,5 +1,6 @@
 package io.failscope.capture;
 
+import io.failscope.HtlcSeen;
 import io.failscope.ShortChannelId;
 import io.failscope.node.ChannelContext;
 import io.failscope.node.NodeContext;
@@ -26,6 +27,7 @@ import static io.failscope.record.EvidenceNames.OFFERED_CLTV_DELTA;
 import static io.failscope.record.EvidenceNames.OFFERED_FEE_MSAT;
 import static io.failscope.record.EvidenceNames.OUTGOING_CLTV_VALUE;
 import static io.failscope.record.EvidenceNames.PEER_CONNECTED;
+import static io.failscope.record.EvidenceNames.REQUESTED_CHANNEL_COULD_CARRY;
 import static io.failscope.record.EvidenceNames.REQUESTED_MSAT;
 import static io.failscope.record.EvidenceNames.REQUIRED_CLTV_DELTA;
 import static io.failscope.record.EvidenceNames.REQUIRED_FEE_MSAT;
@@ -42,28 +44,56 @@ public final class Classifier
 {
     /** BOLT #4's limit on how far in the future an outgoing CLTV may be. */
     static final long MAX_CLTV_BLOCKS_AHEAD = 2016;
-    /** channeld refuses expiries at or past this (they would be times, not heights). */
-    static final long CLTV_HEIGHT_LIMIT = 500_000_000L;
 
     private Classifier() {}
 
-    public static RecordedReason classify(int failcode, ForwardEvent event, Optional<AcceptedHtlc> htlc, NodeContext context)
+    public static RecordedReason classify(int failcode, HtlcFailed failure, Optional<HtlcSeen> htlc, NodeContext context)
     {
-        Optional<ShortChannelId> outChannel = event.outChannel().or(() -> htlc.flatMap(AcceptedHtlc::requestedChannel));
+        Optional<ShortChannelId> outChannel = failure.outChannel().or(() -> htlc.flatMap(HtlcSeen::requestedChannel));
         Optional<ChannelContext> channel = outChannel.flatMap(context::channel);
-        OptionalLong forward = event.outMsat().isPresent() ? event.outMsat() : htlc.map(AcceptedHtlc::forwardMsat).orElse(OptionalLong.empty());
-        OptionalLong outgoingCltv = htlc.map(AcceptedHtlc::outgoingCltvValue).orElse(OptionalLong.empty());
+        OptionalLong forward = failure.outMsat().isPresent() ? failure.outMsat() : htlc.map(HtlcSeen::forwardMsat).orElse(OptionalLong.empty());
+        OptionalLong incoming = failure.inMsat().isPresent() ? failure.inMsat() : htlc.map(value -> OptionalLong.of(value.amountMsat())).orElse(OptionalLong.empty());
+        OptionalLong outgoingCltv = htlc.map(HtlcSeen::outgoingCltvValue).orElse(OptionalLong.empty());
         Optional<RecordedReason> inferred = switch (failcode) {
             case 0x1007 -> channel.flatMap(value -> temporaryChannelFailure(value, forward, context));
             case 0x400A -> outChannel.map(scid -> unknownNextPeer(channel));
-            case 0x100C -> channel.flatMap(value -> feeInsufficient(value, forward, event, htlc));
+            case 0x100C -> channel.flatMap(value -> feeInsufficient(value, forward, incoming));
             case 0x100D -> incorrectCltvExpiry(channel, htlc, outgoingCltv, context);
             case 0x100E -> expiryTooSoon(outgoingCltv, context);
             case 0x0015 -> expiryTooFar(outgoingCltv, context);
             case 0x6003 -> channel.flatMap(value -> peerMaxInFlight(value, forward));
             default -> Optional.empty();
         };
-        return inferred.orElseGet(() -> RecordedReason.fromCode(failcode));
+        return inferred.map(reason -> withRequestedChannel(reason, requestedChannel(failure, htlc).flatMap(context::channel), forward))
+                .orElseGet(() -> RecordedReason.fromCode(failcode));
+    }
+
+    /** The channel the onion named, when the node tried another one ({@code cln-plugin-protocol.md} §7, non-strict forwarding). */
+    static Optional<ShortChannelId> requestedChannel(HtlcFailed failure, Optional<HtlcSeen> htlc)
+    {
+        Optional<ShortChannelId> requested = htlc.flatMap(HtlcSeen::requestedChannel);
+        return failure.outChannel().isPresent() && requested.isPresent() && !requested.equals(failure.outChannel()) ? requested : Optional.empty();
+    }
+
+    /**
+     * Whether the onion's own channel could have carried the HTLC, next to the reason the tried channel
+     * failed it: lightningd picks the channel with the most spendable and looks at nothing else.
+     */
+    private static RecordedReason withRequestedChannel(RecordedReason reason, Optional<ChannelContext> requested, OptionalLong forward)
+    {
+        if (requested.isEmpty() || forward.isEmpty()) {
+            return reason;
+        }
+        ChannelContext channel = requested.get();
+        long amount = forward.getAsLong();
+        boolean couldCarry = channel.canCarryHtlcs() && channel.peerConnected()
+                && (channel.minimumHtlcOutMsat().isEmpty() || amount >= channel.minimumHtlcOutMsat().getAsLong())
+                && (channel.maximumHtlcOutMsat().isEmpty() || amount <= channel.maximumHtlcOutMsat().getAsLong())
+                && channel.spendableMsat().isPresent() && amount <= channel.spendableMsat().getAsLong();
+        Evidence.Builder evidence = Evidence.builder();
+        reason.evidence().values().forEach(evidence::put);
+        evidence.put(REQUESTED_CHANNEL_COULD_CARRY, couldCarry ? 1 : 0);
+        return new RecordedReason(reason.reason(), reason.source(), evidence.build());
     }
 
     /**
@@ -122,9 +152,8 @@ public final class Classifier
     }
 
     /** §6.2 #2: the fee the outgoing channel charges for the forwarded amount, against what the HTLC left. */
-    private static Optional<RecordedReason> feeInsufficient(ChannelContext channel, OptionalLong forward, ForwardEvent event, Optional<AcceptedHtlc> htlc)
+    private static Optional<RecordedReason> feeInsufficient(ChannelContext channel, OptionalLong forward, OptionalLong incoming)
     {
-        OptionalLong incoming = event.inMsat().isPresent() ? event.inMsat() : htlc.map(value -> OptionalLong.of(value.amountMsat())).orElse(OptionalLong.empty());
         if (forward.isEmpty() || incoming.isEmpty() || channel.feeBaseMsat().isEmpty() || channel.feeProportionalMillionths().isEmpty()) {
             return Optional.empty();
         }
@@ -134,12 +163,12 @@ public final class Classifier
     }
 
     /** §6.2 #4 and §6.3: the delta between the expiries against the node's cltv-delta, or an expiry that is not a height. */
-    private static Optional<RecordedReason> incorrectCltvExpiry(Optional<ChannelContext> channel, Optional<AcceptedHtlc> htlc, OptionalLong outgoingCltv, NodeContext context)
+    private static Optional<RecordedReason> incorrectCltvExpiry(Optional<ChannelContext> channel, Optional<HtlcSeen> htlc, OptionalLong outgoingCltv, NodeContext context)
     {
         if (outgoingCltv.isEmpty() || htlc.isEmpty()) {
             return Optional.empty();
         }
-        if (outgoingCltv.getAsLong() >= CLTV_HEIGHT_LIMIT) {
+        if (outgoingCltv.getAsLong() >= HtlcSeen.CLTV_HEIGHT_LIMIT) {
             return inferred(LocalReason.OUTGOING_CLTV_INVALID, Evidence.builder().put(OUTGOING_CLTV_VALUE, outgoingCltv.getAsLong()));
         }
         OptionalLong required = channel.map(ChannelContext::cltvExpiryDelta).filter(OptionalLong::isPresent).orElseGet(() -> setting(context, "cltv-delta"));

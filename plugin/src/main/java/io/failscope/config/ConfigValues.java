@@ -131,48 +131,13 @@ public final class ConfigValues
     {
         for (String key : new TreeSet<>(values.keySet())) {
             if (!known.contains(key)) {
-                String closest = closest(key);
-                problems.add("unknown key " + displayName.apply(key) + (closest == null ? "" : " (did you mean " + displayName.apply(closest) + "?)"));
+                String suggestion = ClosestName.of(key, known, 3).map(closest -> " (did you mean " + displayName.apply(closest) + "?)").orElse("");
+                problems.add("unknown key " + displayName.apply(key) + suggestion);
             }
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-    }
-
-    private String closest(String key)
-    {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known) {
-            int distance = distance(key, candidate);
-            if (distance < bestDistance) {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-        return bestDistance <= Math.max(3, key.length() / 3) ? best : null;
-    }
-
-    /** Levenshtein distance. */
-    public static int distance(String a, String b)
-    {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     private static String describe(Duration duration)

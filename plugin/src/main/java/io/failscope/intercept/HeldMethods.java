@@ -3,9 +3,10 @@ package io.failscope.intercept;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.HtlcSeen;
+import io.failscope.json.Json;
 import io.failscope.reason.FailureChoice;
 import io.failscope.reason.SelectableFailure;
-import io.failscope.rpc.Json;
 import io.failscope.rpc.Params;
 import io.failscope.rpc.RpcException;
 import io.failscope.rpc.RpcMethod;
@@ -25,7 +26,7 @@ public final class HeldMethods
     public static final class ListInterceptedHtlcs
             implements RpcMethod
     {
-        public static final Info INFO = new Info("listinterceptedhtlcs", List.of(),
+        public static final RpcMethod.Info INFO = new RpcMethod.Info("listinterceptedhtlcs", List.of(),
                 "HTLCs a policy rule is holding, oldest first, with when each will be released at the latest.");
 
         private final Interceptor interceptor;
@@ -37,28 +38,22 @@ public final class HeldMethods
         }
 
         @Override
-        public Info info()
-        {
-            return INFO;
-        }
-
-        @Override
         public JsonNode invoke(Params params)
         {
-            ObjectNode result = Json.MAPPER.createObjectNode();
+            ObjectNode result = Json.object();
             ArrayNode items = result.putArray("intercepted");
-            for (Interceptor.Held held : interceptor.held()) {
-                HookHtlc htlc = held.htlc();
+            for (HeldHtlcs.Held held : interceptor.held()) {
+                HtlcSeen htlc = held.htlc();
                 ObjectNode item = items.addObject()
                         .put("id", held.id())
                         .put("rule", held.rule())
                         .put("in_channel", htlc.inChannel().toString())
                         .put("in_htlc_id", htlc.htlcId())
                         .put("in_msat", htlc.amountMsat())
-                        .put("cltv_expiry", htlc.cltvExpiry())
-                        .put("blocks_left", htlc.cltvExpiry() - Math.max(interceptor.blockHeight(), htlc.blockHeight()))
-                        .put("release_at_blocks_left", interceptor.holdConfig().cltvMargin());
-                htlc.outChannel().ifPresent(scid -> item.put("out_channel", scid.toString()));
+                        .put("cltv_expiry", htlc.cltvExpiry());
+                interceptor.blocksLeft(htlc).ifPresent(blocks -> item.put("blocks_left", blocks));
+                item.put("release_at_blocks_left", interceptor.holdConfig().cltvMargin());
+                htlc.requestedChannel().ifPresent(scid -> item.put("out_channel", scid.toString()));
                 htlc.peerId().ifPresent(peer -> item.put("peer_id", peer.toString()));
                 htlc.paymentHash().ifPresent(hash -> item.put("payment_hash", hash.toString()));
                 item.put("held_since", Json.seconds(held.heldSince()));
@@ -71,7 +66,7 @@ public final class HeldMethods
     public static final class FailInterceptedHtlc
             implements RpcMethod
     {
-        public static final Info INFO = new Info("failinterceptedhtlc", List.of("id", "code", "onion_type", "onion_offset"),
+        public static final RpcMethod.Info INFO = new RpcMethod.Info("failinterceptedhtlc", List.of("id", "code", "onion_type", "onion_offset"),
                 "Fail a held HTLC now with the chosen BOLT #4 code (default temporary_node_failure); recorded as failed by the operator.");
 
         private final Interceptor interceptor;
@@ -80,12 +75,6 @@ public final class HeldMethods
         public FailInterceptedHtlc(Interceptor interceptor)
         {
             this.interceptor = requireNonNull(interceptor, "interceptor is null");
-        }
-
-        @Override
-        public Info info()
-        {
-            return INFO;
         }
 
         @Override
@@ -104,9 +93,8 @@ public final class HeldMethods
             OptionalLong offset = params.integer("onion_offset", 0, 0xFFFF);
             FailureChoice choice;
             try {
-                choice = type.isPresent() || offset.isPresent()
-                        ? new FailureChoice(failure, type, offset.isPresent() ? OptionalInt.of((int) offset.getAsLong()) : OptionalInt.empty())
-                        : FailureChoice.of(failure);
+                OptionalInt offsetValue = offset.isPresent() ? OptionalInt.of((int) offset.getAsLong()) : OptionalInt.empty();
+                choice = type.isPresent() || offset.isPresent() ? new FailureChoice(failure, type, offsetValue) : FailureChoice.of(failure);
             }
             catch (IllegalArgumentException e) {
                 throw RpcException.invalidParam("onion_type", params.raw("onion_type"), e.getMessage());
@@ -114,14 +102,14 @@ public final class HeldMethods
             if (!interceptor.failHeld(id, choice)) {
                 throw notHeld(params);
             }
-            return Json.MAPPER.createObjectNode().put("id", id).put("result", "failed").put("code", failure.specName());
+            return Json.object().put("id", id).put("result", "failed").put("code", failure.specName());
         }
     }
 
     public static final class ResumeInterceptedHtlc
             implements RpcMethod
     {
-        public static final Info INFO = new Info("resumeinterceptedhtlc", List.of("id"), "Let a held HTLC go on, as if no rule had held it.");
+        public static final RpcMethod.Info INFO = new RpcMethod.Info("resumeinterceptedhtlc", List.of("id"), "Let a held HTLC go on, as if no rule had held it.");
 
         private final Interceptor interceptor;
 
@@ -132,12 +120,6 @@ public final class HeldMethods
         }
 
         @Override
-        public Info info()
-        {
-            return INFO;
-        }
-
-        @Override
         public JsonNode invoke(Params params)
                 throws RpcException
         {
@@ -145,7 +127,7 @@ public final class HeldMethods
             if (!interceptor.resume(id)) {
                 throw notHeld(params);
             }
-            return Json.MAPPER.createObjectNode().put("id", id).put("result", "resumed");
+            return Json.object().put("id", id).put("result", "resumed");
         }
     }
 

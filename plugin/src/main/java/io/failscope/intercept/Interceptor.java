@@ -1,96 +1,69 @@
 package io.failscope.intercept;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.failscope.ShortChannelId;
-import io.failscope.config.FailscopeConfig;
-import io.failscope.node.NodeContext;
-import io.failscope.node.NodeContextCache;
-import io.failscope.node.NodeJson;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.failscope.HtlcSeen;
 import io.failscope.reason.FailureChoice;
-import io.failscope.reason.FailureMessage;
-import io.failscope.reason.FailureReason;
-import io.failscope.reason.FailureSource;
-import io.failscope.reason.FailureType;
 import io.failscope.reason.HtlcFacts;
 import io.failscope.reason.LocalReason;
-import io.failscope.reason.ReasonSource;
 import io.failscope.reason.SelectableFailure;
-import io.failscope.record.Evidence;
-import io.failscope.record.HtlcFailureRecord;
-import io.failscope.record.RecordedReason;
-import io.failscope.rpc.Json;
-import io.failscope.store.FailureStore;
-import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Decides {@code htlc_accepted} by the policy rules: the first matching rule wins. {@code fail}
- * answers with the exact BOLT #4 message of the chosen code; {@code hold} keeps the HTLC until the
- * operator resumes or fails it, or until its deadline (the hold timeout or the CLTV safety margin,
- * whichever comes first). Every failure is recorded in the background (type {@code intercepted}, the
- * rule's name, the code, and whether a rule, the operator or a deadline failed it). The decision
- * never waits on disk or on the node. Reloading the file swaps the rules atomically; a bad file leaves
- * the old rules.
+ * Decides intercepted HTLCs by the policy rules: the first matching rule wins. {@code fail} answers
+ * with the exact BOLT #4 message of the chosen code; {@code hold} keeps the HTLC until the operator
+ * resumes or fails it, or until its deadline ({@link HeldHtlcs}). Deciding never waits on the disk or
+ * the node, and holds neither: what happens because of a decision (a record, a count) is up to the
+ * {@link DecisionListener}s. Reloading the file swaps the rules atomically; a bad file leaves the old
+ * rules.
+ *
+ * <p>The block height is the node's ({@link ChainHeight}). Only until the node has said it does a
+ * failure message that must carry a height (incorrect_or_unknown_payment_details) take the one the
+ * HTLC's own numbers imply, and that number changes nothing else.
  */
 public final class Interceptor
         implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(Interceptor.class.getName());
-    private static final long MAX_HEIGHT = 0xFFFF_FFFFL;
 
     private final Optional<Path> file;
-    private final FailureStore store;
-    private final NodeContextCache nodeContext;
+    private final ObjectMapper mapper;
+    private final ChainHeight chain;
     private final Clock clock;
+    private final Set<DecisionListener> listeners;
+    private final HoldConfig hold;
     private final AtomicReference<Policy> policy = new AtomicReference<>(Policy.EMPTY);
     private final RateCounter rates = new RateCounter();
     private final Map<String, AtomicLong> hits = new ConcurrentHashMap<>();
-    private final ExecutorService recorder = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "failscope-intercept-records");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final HoldConfig hold;
-    private final Map<String, Held> held = new ConcurrentHashMap<>();
-    private final AtomicLong blockHeight = new AtomicLong();
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "failscope-hold-deadlines");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final HeldHtlcs held;
 
-    @Inject
-    public Interceptor(FailscopeConfig config, FailureStore store, NodeContextCache nodeContext, Clock clock)
+    public Interceptor(Optional<Path> file, HoldConfig hold, ChainHeight chain, Clock clock, Set<DecisionListener> listeners, ObjectMapper mapper)
     {
-        this.file = config.policyFile();
-        this.hold = config.hold();
-        this.store = requireNonNull(store, "store is null");
-        this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
+        this.file = requireNonNull(file, "file is null");
+        this.hold = requireNonNull(hold, "hold is null");
+        this.chain = requireNonNull(chain, "chain is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.listeners = Set.copyOf(requireNonNull(listeners, "listeners is null"));
+        this.mapper = requireNonNull(mapper, "mapper is null");
+        this.held = new HeldHtlcs(hold, clock, this::deadlineVerdict);
         if (file.isPresent()) {
             try {
-                policy.set(load(file.get()));
+                policy.set(load(file.get(), mapper));
             }
             catch (PolicyException e) {
                 throw new IllegalStateException("the policy file " + file.get() + " cannot be used: " + e.getMessage(), e);
@@ -98,12 +71,12 @@ public final class Interceptor
         }
     }
 
-    static Policy load(Path path)
+    static Policy load(Path path, ObjectMapper mapper)
             throws PolicyException
     {
         JsonNode json;
         try {
-            json = Json.MAPPER.readTree(Files.readAllBytes(path));
+            json = mapper.readTree(Files.readAllBytes(path));
         }
         catch (IOException e) {
             throw new PolicyException(List.of("cannot read " + path + ": " + e.getMessage()));
@@ -118,7 +91,7 @@ public final class Interceptor
         if (file.isEmpty()) {
             throw new PolicyException(List.of("no policy file is configured (policy.file)"));
         }
-        Policy loaded = load(file.get());
+        Policy loaded = load(file.get(), mapper);
         policy.set(loaded);
         LOG.log(Level.INFO, "policy reloaded from " + file.get() + ": " + loaded.rules().size() + " rules");
         return loaded;
@@ -134,247 +107,138 @@ public final class Interceptor
         return file;
     }
 
+    public HoldConfig holdConfig()
+    {
+        return hold;
+    }
+
     public long hits(String rule)
     {
         AtomicLong count = hits.get(rule);
         return count == null ? 0 : count.get();
     }
 
-    /**
-     * The verdict for one htlc_accepted payload: {@code continue}, or {@code fail} with a
-     * failure_message, at once; or, for a held HTLC, later. Never waits on disk or on the node.
-     */
-    public CompletableFuture<ObjectNode> decideHook(JsonNode params)
+    /** The verdict for one intercepted HTLC; a {@link Verdict.Hold} completes later. Never waits. */
+    public Verdict decide(HtlcSeen htlc)
     {
-        if (policy.get().rules().isEmpty()) {
-            return CompletableFuture.completedFuture(verdictContinue());
+        Verdict verdict = byRules(htlc);
+        publish(htlc, verdict);
+        if (verdict instanceof Verdict.Hold holding) {
+            holding.release().thenAccept(released -> publish(htlc, released));
         }
-        return hookHtlc(params).map(this::decide).orElseGet(() -> CompletableFuture.completedFuture(verdictContinue()));
+        return verdict;
     }
 
-    /** The verdict for an HTLC however its node described it (Core Lightning's hook, a JVM node's event). */
-    public CompletableFuture<ObjectNode> decide(HookHtlc htlc)
+    private Verdict byRules(HtlcSeen htlc)
     {
         Policy rules = policy.get();
         if (rules.rules().isEmpty()) {
-            return CompletableFuture.completedFuture(verdictContinue());
+            return Verdict.CONTINUE;
         }
-        if (htlc.blockHeight() <= MAX_HEIGHT) {
-            // a hook whose numbers imply an impossible height must not move every later decision's height
-            blockHeight.accumulateAndGet(htlc.blockHeight(), Math::max);
+        OptionalLong blocksLeft = blocksLeft(htlc);
+        if (blocksLeft.isPresent() && blocksLeft.getAsLong() < 0) {
+            // an expiry below the node's height cannot be a live HTLC: it goes on untouched and counts for nothing
+            return Verdict.CONTINUE;
         }
         long rate = rates.record(htlc.peerId(), clock.millis());
-        long heldFromPeer = held.values().stream().filter(other -> other.htlc().peerId().equals(htlc.peerId())).count();
+        long heldFromPeer = held.heldFrom(htlc.peerId());
         for (int candidate : rules.candidates(htlc.inChannel())) {
             PolicyRule rule = rules.rules().get(candidate);
             PolicyRule.Match match = rule.match();
-            if (!match.matchesHtlc(htlc)
+            if (!match.matchesHtlc(htlc, blocksLeft)
                     || (match.maxPerMinute().isPresent() && rate <= match.maxPerMinute().getAsInt())
                     || (match.maxHeld().isPresent() && heldFromPeer < match.maxHeld().getAsInt())) {
                 continue;
             }
             hits.computeIfAbsent(rule.name(), ignored -> new AtomicLong()).incrementAndGet();
             if (rule.dryRun()) {
-                LOG.log(Level.INFO, "dry run: rule '" + rule.name() + "' would " + describe(rule) + " HTLC " + htlc.htlcId() + " on " + htlc.inChannel());
+                LOG.log(Level.INFO, "dry run: rule '" + rule.name() + "' would " + describe(rule) + " HTLC " + htlc.id());
                 continue;
             }
             return switch (rule.action()) {
-                case CONTINUE -> CompletableFuture.completedFuture(verdictContinue());
-                case FAIL -> CompletableFuture.completedFuture(fail(htlc, rule.name(), rule.fail().get(), LocalReason.POLICY_FAILED));
-                case HOLD -> hold(htlc, rule.name());
+                case CONTINUE -> new Verdict.Continue(Optional.of(rule.name()));
+                case FAIL -> fail(htlc, rule.name(), rule.fail().orElseThrow(), LocalReason.POLICY_FAILED);
+                case HOLD -> blocksLeft.isPresent() && blocksLeft.getAsLong() <= hold.cltvMargin()
+                        ? deadlineVerdict(htlc, rule.name())
+                        : held.hold(htlc, rule.name());
             };
         }
-        return CompletableFuture.completedFuture(verdictContinue());
+        return Verdict.CONTINUE;
     }
 
     private static String describe(PolicyRule rule)
     {
         return switch (rule.action()) {
             case CONTINUE -> "continue";
-            case FAIL -> "fail with " + rule.fail().get().failure().specName();
+            case FAIL -> "fail with " + rule.fail().orElseThrow().failure().specName();
             case HOLD -> "hold";
         };
     }
 
-    /** The fail verdict, and its record written in the background. */
-    private ObjectNode fail(HookHtlc htlc, String rule, FailureChoice choice, LocalReason reason)
+    /**
+     * Blocks left before the HTLC expires, by the node's height; until the node has told its height, as
+     * the node counted them when it asked.
+     */
+    public OptionalLong blocksLeft(HtlcSeen htlc)
     {
-        FailureMessage message = choice.message(new HtlcFacts(htlc.amountMsat(), htlc.cltvExpiry(), Math.max(htlc.blockHeight(), blockHeight.get())));
-        Instant now = clock.instant();
-        recorder.execute(() -> record(htlc, rule, message, reason, now));
-        ObjectNode verdict = Json.MAPPER.createObjectNode().put("result", "fail");
-        verdict.put("failure_message", message.hex());
-        return verdict;
+        OptionalLong height = chain.current();
+        return height.isPresent() ? OptionalLong.of(htlc.cltvExpiry() - height.getAsLong()) : htlc.reportedBlocksLeft();
     }
 
-    // ---- held HTLCs ---------------------------------------------------------------------------
-
-    /** A held HTLC: its verdict completes when it is released. */
-    public record Held(String id, HookHtlc htlc, String rule, Instant heldSince, Instant timeoutAt, CompletableFuture<ObjectNode> verdict) {}
-
-    private CompletableFuture<ObjectNode> hold(HookHtlc htlc, String rule)
+    private Verdict.Fail fail(HtlcSeen htlc, String rule, FailureChoice choice, LocalReason reason)
     {
-        String id = htlc.inChannel() + "/" + htlc.htlcId();
-        Held existing = held.get(id);
-        if (existing != null) {
-            // the node asked again about an HTLC already held: it gets the same answer
-            return existing.verdict();
-        }
-        if (htlc.cltvExpiry() - blockHeight.get() <= hold.cltvMargin()) {
-            return CompletableFuture.completedFuture(deadlineVerdict(htlc, rule));
-        }
-        Instant now = clock.instant();
-        Held entry = new Held(id, htlc, rule, now, now.plus(hold.timeout()), new CompletableFuture<>());
-        held.put(id, entry);
-        timers.schedule(() -> release(id, Release.DEADLINE, Optional.empty()), hold.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        LOG.log(Level.INFO, "rule '" + rule + "' holds HTLC " + id + " until " + entry.timeoutAt() + " at the latest");
-        return entry.verdict();
+        long height = chain.current().orElse(htlc.cltvExpiry() - htlc.reportedBlocksLeft().orElse(htlc.cltvExpiry()));
+        HtlcFacts facts = new HtlcFacts(htlc.amountMsat(), htlc.cltvExpiry(), Math.max(0, Math.min(height, 0xFFFF_FFFFL)));
+        return new Verdict.Fail(choice.message(facts), rule, reason);
     }
 
-    private enum Release
-    {
-        RESUME,
-        FAIL,
-        DEADLINE,
-    }
-
-    /** Completes a held HTLC's verdict; false when no HTLC with that id is held (any more). */
-    private boolean release(String id, Release how, Optional<FailureChoice> choice)
-    {
-        Held entry = held.remove(id);
-        if (entry == null) {
-            return false;
-        }
-        ObjectNode verdict = switch (how) {
-            case RESUME -> verdictContinue();
-            case FAIL -> fail(entry.htlc(), entry.rule(), choice.orElseThrow(), LocalReason.OPERATOR_FAILED);
-            case DEADLINE -> deadlineVerdict(entry.htlc(), entry.rule());
-        };
-        entry.verdict().complete(verdict);
-        return true;
-    }
-
-    private ObjectNode deadlineVerdict(HookHtlc htlc, String rule)
+    private Verdict deadlineVerdict(HtlcSeen htlc, String rule)
     {
         if (!hold.releaseByFailing()) {
-            return verdictContinue();
+            return new Verdict.Continue(Optional.of(rule));
         }
         return fail(htlc, rule, FailureChoice.of(SelectableFailure.TEMPORARY_NODE_FAILURE), LocalReason.HOLD_DEADLINE);
     }
 
-    /** The operator lets a held HTLC go on. */
+    /** The operator lets a held HTLC go on; false when no HTLC with that id is held. */
     public boolean resume(String id)
     {
-        return release(id, Release.RESUME, Optional.empty());
+        return held.release(id, (htlc, rule) -> new Verdict.Continue(Optional.of(rule)));
     }
 
-    /** The operator fails a held HTLC with a chosen code. */
+    /** The operator fails a held HTLC with a chosen code; false when no HTLC with that id is held. */
     public boolean failHeld(String id, FailureChoice choice)
     {
-        return release(id, Release.FAIL, Optional.of(choice));
+        return held.release(id, (htlc, rule) -> fail(htlc, rule, choice, LocalReason.OPERATOR_FAILED));
     }
 
-    /** A new block: held HTLCs whose remaining CLTV reached the margin are released now. */
+    /** The node's new height: held HTLCs whose remaining CLTV reached the margin are released now. */
     public void blockAdded(long height)
     {
-        if (height < 0 || height > MAX_HEIGHT) {
-            return;
-        }
-        blockHeight.accumulateAndGet(height, Math::max);
-        for (Held entry : List.copyOf(held.values())) {
-            if (entry.htlc().cltvExpiry() - height <= hold.cltvMargin()) {
-                release(entry.id(), Release.DEADLINE, Optional.empty());
+        held.releaseNearExpiry(height);
+    }
+
+    public List<HeldHtlcs.Held> held()
+    {
+        return held.list();
+    }
+
+    private void publish(HtlcSeen htlc, Verdict verdict)
+    {
+        for (DecisionListener listener : listeners) {
+            try {
+                listener.decided(htlc, verdict);
+            }
+            catch (RuntimeException e) {
+                // a listener's trouble must not change the verdict the node gets
+                LOG.log(Level.ERROR, "a decision listener failed on HTLC " + htlc.id(), e);
             }
         }
-    }
-
-    public List<Held> held()
-    {
-        return held.values().stream().sorted(java.util.Comparator.comparing(Held::heldSince)).toList();
-    }
-
-    public long blockHeight()
-    {
-        return blockHeight.get();
-    }
-
-    public HoldConfig holdConfig()
-    {
-        return hold;
-    }
-
-    /** In the background: the record of an intercepted HTLC's failure (its node id may need the node's first answer). */
-    private void record(HookHtlc htlc, String rule, FailureMessage message, LocalReason reason, Instant now)
-    {
-        NodeContext context = nodeContext.currentOrRefreshed();
-        if (context.nodeId().isEmpty()) {
-            LOG.log(Level.WARNING, "HTLC " + htlc.htlcId() + " on " + htlc.inChannel() + " was failed (rule '" + rule + "'), but the node's id is unknown: not recorded");
-            return;
-        }
-        HtlcFailureRecord.Builder record = HtlcFailureRecord.builder()
-                .nodeId(context.nodeId().get())
-                .type(FailureType.INTERCEPTED)
-                .source(FailureSource.LOCAL)
-                .reason(new RecordedReason(new FailureReason(reason, message.code()), ReasonSource.NODE, Evidence.NONE))
-                .failureData(message.data())
-                .inChannel(htlc.inChannel())
-                .inHtlcId(htlc.htlcId())
-                .inMsat(htlc.amountMsat())
-                .cltvExpiry(htlc.cltvExpiry())
-                .rule(rule)
-                .receivedTime(now)
-                .resolvedTime(now);
-        htlc.outChannel().ifPresent(record::outChannel);
-        htlc.peerId().ifPresent(record::inPeer);
-        htlc.paymentHash().ifPresent(record::paymentHash);
-        htlc.forwardMsat().ifPresent(record::outMsat);
-        store.submit(record.build()).whenComplete((outcome, failure) -> {
-            if (failure != null) {
-                LOG.log(Level.ERROR, "the record of HTLC " + htlc.htlcId() + " failed by rule '" + rule + "' could not be stored: " + failure.getMessage());
-            }
-        });
-    }
-
-    static Optional<HookHtlc> hookHtlc(JsonNode params)
-    {
-        if (params == null) {
-            return Optional.empty();
-        }
-        JsonNode htlc = params.path("htlc");
-        JsonNode onion = params.path("onion");
-        Optional<ShortChannelId> inChannel = NodeJson.scid(htlc.path("short_channel_id"));
-        if (inChannel.isEmpty() || !htlc.path("id").canConvertToLong() || !htlc.path("amount_msat").canConvertToLong()
-                || !htlc.path("cltv_expiry").canConvertToLong() || !htlc.path("cltv_expiry_relative").canConvertToLong()) {
-            return Optional.empty();
-        }
-        long amount = htlc.path("amount_msat").longValue();
-        long cltv = htlc.path("cltv_expiry").longValue();
-        if (amount < 0 || cltv < 0 || cltv > 0xFFFF_FFFFL) {
-            return Optional.empty();
-        }
-        return Optional.of(new HookHtlc(inChannel.get(), htlc.path("id").longValue(), amount, cltv, htlc.path("cltv_expiry_relative").longValue(),
-                NodeJson.scid(onion.path("short_channel_id")),
-                NodeJson.nodeId(params.path("peer_id")),
-                NodeJson.paymentHash(htlc.path("payment_hash")),
-                onion.path("forward_msat").canConvertToLong() && onion.path("forward_msat").longValue() >= 0 ? OptionalLong.of(onion.path("forward_msat").longValue()) : OptionalLong.empty()));
-    }
-
-    public static ObjectNode verdictContinue()
-    {
-        return Json.MAPPER.createObjectNode().put("result", "continue");
     }
 
     @Override
     public void close()
     {
-        // lightningd answers the hooks of a plugin that is gone as continue
-        timers.shutdownNow();
-        recorder.shutdown();
-        try {
-            recorder.awaitTermination(2, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        held.close();
     }
 }

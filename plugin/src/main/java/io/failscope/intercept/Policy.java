@@ -8,6 +8,7 @@ import io.failscope.reason.FailureChoice;
 import io.failscope.reason.SelectableFailure;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -58,19 +60,19 @@ public record Policy(List<PolicyRule> rules, Map<ShortChannelId, int[]> byInChan
 
     private static Map<ShortChannelId, int[]> byInChannel(List<PolicyRule> rules)
     {
-        Map<ShortChannelId, List<Integer>> lists = new java.util.HashMap<>();
+        Map<ShortChannelId, List<Integer>> lists = new HashMap<>();
         for (int i = 0; i < rules.size(); i++) {
             int index = i;
             rules.get(i).match().inChannel().ifPresent(scid -> lists.computeIfAbsent(scid, ignored -> new ArrayList<>()).add(index));
         }
-        Map<ShortChannelId, int[]> arrays = new java.util.HashMap<>();
+        Map<ShortChannelId, int[]> arrays = new HashMap<>();
         lists.forEach((scid, indexes) -> arrays.put(scid, indexes.stream().mapToInt(Integer::intValue).toArray()));
         return Map.copyOf(arrays);
     }
 
     private static int[] anyInChannel(List<PolicyRule> rules)
     {
-        return java.util.stream.IntStream.range(0, rules.size()).filter(i -> rules.get(i).match().inChannel().isEmpty()).toArray();
+        return IntStream.range(0, rules.size()).filter(i -> rules.get(i).match().inChannel().isEmpty()).toArray();
     }
 
     /** Reads a policy file's JSON. Throws with every problem, each naming its place (rules[2].match.min_msat). */

@@ -1,5 +1,6 @@
 package io.failscope.intercept;
 
+import io.failscope.HtlcSeen;
 import io.failscope.NodeId;
 import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
@@ -59,16 +60,19 @@ public record PolicyRule(String name, Match match, Action action, Optional<Failu
         public static final Match ANY = new Match(Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty(),
                 OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), OptionalInt.empty(), OptionalInt.empty());
 
-        /** Every condition but the counts, which need the interceptor's state. */
-        boolean matchesHtlc(HookHtlc htlc)
+        /**
+         * Every condition but the counts, which need the interceptor's state. A condition on the blocks
+         * left does not match while they are not known.
+         */
+        boolean matchesHtlc(HtlcSeen htlc, OptionalLong blocksLeft)
         {
             return (inChannel.isEmpty() || inChannel.get().equals(htlc.inChannel()))
-                    && (outChannel.isEmpty() || outChannel.equals(htlc.outChannel()))
+                    && (outChannel.isEmpty() || outChannel.equals(htlc.requestedChannel()))
                     && (peerId.isEmpty() || peerId.equals(htlc.peerId()))
                     && (minMsat.isEmpty() || htlc.amountMsat() >= minMsat.getAsLong())
                     && (maxMsat.isEmpty() || htlc.amountMsat() <= maxMsat.getAsLong())
-                    && (minCltvRemaining.isEmpty() || htlc.cltvExpiryRelative() >= minCltvRemaining.getAsLong())
-                    && (maxCltvRemaining.isEmpty() || htlc.cltvExpiryRelative() <= maxCltvRemaining.getAsLong())
+                    && (minCltvRemaining.isEmpty() || (blocksLeft.isPresent() && blocksLeft.getAsLong() >= minCltvRemaining.getAsLong()))
+                    && (maxCltvRemaining.isEmpty() || (blocksLeft.isPresent() && blocksLeft.getAsLong() <= maxCltvRemaining.getAsLong()))
                     && (paymentHash.isEmpty() || paymentHash.equals(htlc.paymentHash()));
         }
     }

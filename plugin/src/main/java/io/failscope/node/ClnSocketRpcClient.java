@@ -1,9 +1,11 @@
 package io.failscope.node;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.failscope.rpc.Json;
+import io.failscope.json.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +37,7 @@ public final class ClnSocketRpcClient
 {
     private final Path socket;
     private final Duration timeout;
+    private final ObjectMapper mapper;
     private final AtomicLong counter = new AtomicLong();
     private final ExecutorService calls = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "failscope-node-rpc");
@@ -42,30 +45,32 @@ public final class ClnSocketRpcClient
         return thread;
     });
 
-    public ClnSocketRpcClient(Path socket, Duration timeout)
+    public ClnSocketRpcClient(Path socket, Duration timeout, ObjectMapper mapper)
     {
         this.socket = requireNonNull(socket, "socket is null");
         this.timeout = requireNonNull(timeout, "timeout is null");
+        this.mapper = requireNonNull(mapper, "mapper is null");
     }
 
     @Override
     public JsonNode call(String method, JsonNode params)
             throws NodeRpcException
     {
-        ObjectNode request = Json.MAPPER.createObjectNode();
+        ObjectNode request = Json.object();
         request.put("jsonrpc", "2.0");
         request.put("id", "failscope:" + method + "#" + counter.incrementAndGet());
         request.put("method", method);
-        request.set("params", params == null ? Json.MAPPER.createObjectNode() : params);
+        request.set("params", params == null ? Json.object() : params);
         SocketChannel[] channel = new SocketChannel[1];
         Future<JsonNode> response = calls.submit(() -> {
             try (SocketChannel open = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 channel[0] = open;
                 open.connect(UnixDomainSocketAddress.of(socket));
-                open.write(ByteBuffer.wrap(Json.MAPPER.writeValueAsBytes(request)));
+                open.write(ByteBuffer.wrap(mapper.writeValueAsBytes(request)));
                 InputStream in = Channels.newInputStream(open);
-                try (JsonParser parser = Json.MAPPER.getFactory().createParser(in)) {
-                    JsonNode node = Json.MAPPER.readTree(parser);
+                // the socket is a stream of messages: the answer ends where its value ends, whatever may follow
+                try (JsonParser parser = mapper.createParser(in)) {
+                    JsonNode node = mapper.readerFor(JsonNode.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
                     if (node == null) {
                         throw new IOException("the node closed the connection without answering");
                     }

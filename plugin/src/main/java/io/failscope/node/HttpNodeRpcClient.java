@@ -1,8 +1,9 @@
 package io.failscope.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.googlecode.jsonrpc4j.JsonRpcHttpClient;
-import io.failscope.rpc.Json;
+import io.failscope.json.Json;
 
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -16,11 +17,11 @@ public final class HttpNodeRpcClient
     private final JsonRpcHttpClient client;
     private final URI url;
 
-    public HttpNodeRpcClient(URI url, Duration timeout)
+    public HttpNodeRpcClient(URI url, Duration timeout, ObjectMapper mapper)
     {
         this.url = url;
         try {
-            this.client = new JsonRpcHttpClient(Json.MAPPER, url.toURL(), Map.of());
+            this.client = new JsonRpcHttpClient(mapper, url.toURL(), Map.of());
         }
         catch (MalformedURLException e) {
             throw new IllegalArgumentException("not a URL: " + url, e);
@@ -34,7 +35,7 @@ public final class HttpNodeRpcClient
             throws NodeRpcException
     {
         try {
-            return client.invoke(method, params == null ? Json.MAPPER.createObjectNode() : params, JsonNode.class);
+            return client.invoke(method, params == null ? Json.object() : params, JsonNode.class);
         }
         catch (Error e) {
             throw e;

@@ -4,6 +4,7 @@ import io.failscope.NodeId;
 import io.failscope.ShortChannelId;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,7 @@ public record NodeContext(
     /** Channels by short channel id and by local alias (Core Lightning reports HTLCs on aliases before confirmation). */
     static Map<ShortChannelId, ChannelContext> index(List<ChannelContext> channels)
     {
-        Map<ShortChannelId, ChannelContext> byScid = new java.util.HashMap<>();
+        Map<ShortChannelId, ChannelContext> byScid = new HashMap<>();
         for (ChannelContext channel : channels) {
             channel.shortChannelId().ifPresent(scid -> byScid.put(scid, channel));
             channel.alias().ifPresent(alias -> byScid.putIfAbsent(alias, channel));

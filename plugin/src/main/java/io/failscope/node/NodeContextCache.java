@@ -2,12 +2,14 @@ package io.failscope.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
-import io.failscope.rpc.Json;
+import io.failscope.ShortChannelId;
+import io.failscope.json.Json;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -15,11 +17,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -34,6 +38,9 @@ public final class NodeContextCache
     private static final System.Logger LOG = System.getLogger(NodeContextCache.class.getName());
 
     /** listconfigs entries the classifier reads. */
+    /** A height this high would be a time, not a block: no node reports one. */
+    private static final long MAX_HEIGHT = 500_000_000L;
+
     static final Set<String> SETTINGS = Set.of("cltv-delta", "cltv-final", "max-dust-htlc-exposure-msat", "max-concurrent-htlcs", "htlc-minimum-msat", "htlc-maximum-msat", "fee-base", "fee-per-satoshi");
 
     private final NodeRpcClient client;
@@ -46,6 +53,7 @@ public final class NodeContextCache
         thread.setDaemon(true);
         return thread;
     });
+    private final List<LongConsumer> heightListeners = new CopyOnWriteArrayList<>();
     private volatile boolean failing;
 
     public NodeContextCache(NodeRpcClient client, Duration interval, Clock clock)
@@ -77,19 +85,35 @@ public final class NodeContextCache
         }
     }
 
-    /** A new block: the height changes at once, without a call to the node. */
+    /** Hears each new block height the node reports, from a notification or a refresh. */
+    public void onBlockHeight(LongConsumer listener)
+    {
+        heightListeners.add(requireNonNull(listener, "listener is null"));
+    }
+
+    /**
+     * A new block: the height changes at once, without a call to the node. Heights only go up; one that
+     * is no block height at all is ignored.
+     */
     public void blockAdded(long height)
     {
-        current.updateAndGet(context -> context.blockHeight().isPresent() && context.blockHeight().getAsLong() >= height ? context : context.withBlockHeight(height));
+        if (height < 0 || height >= MAX_HEIGHT) {
+            LOG.log(Level.WARNING, "the node reported block height " + height + ", which cannot be; ignored");
+            return;
+        }
+        NodeContext before = current.getAndUpdate(context -> context.blockHeight().isPresent() && context.blockHeight().getAsLong() >= height ? context : context.withBlockHeight(height));
+        if (before.blockHeight().isEmpty() || before.blockHeight().getAsLong() < height) {
+            heightListeners.forEach(listener -> listener.accept(height));
+        }
     }
 
     /** Fetches a new snapshot now, on the calling thread. */
     public NodeContext refresh()
             throws NodeRpcException
     {
-        JsonNode info = client.call("getinfo", Json.MAPPER.createObjectNode());
-        JsonNode peerChannels = client.call("listpeerchannels", Json.MAPPER.createObjectNode());
-        Map<String, String> settings = settings(client.call("listconfigs", Json.MAPPER.createObjectNode()));
+        JsonNode info = client.call("getinfo", Json.object());
+        JsonNode peerChannels = client.call("listpeerchannels", Json.object());
+        Map<String, String> settings = settings(client.call("listconfigs", Json.object()));
         List<ChannelContext> channels = new ArrayList<>();
         for (JsonNode channel : peerChannels.path("channels")) {
             channels.add(ChannelContext.fromListPeerChannels(channel));
@@ -103,8 +127,9 @@ public final class NodeContextCache
                 LOG.log(Level.WARNING, "getinfo returned an id that is not a node id: " + info.path("id"));
             }
         }
-        OptionalLong height = info.path("blockheight").canConvertToLong() ? OptionalLong.of(info.path("blockheight").longValue()) : OptionalLong.empty();
+        OptionalLong height = NodeJson.number(info.path("blockheight")).stream().filter(value -> value < MAX_HEIGHT).findFirst();
         NodeContext context = new NodeContext(nodeId, height, NodeContext.index(channels), settings, clock.instant());
+        OptionalLong previousHeight = current.get().blockHeight();
         // a block_added notification may have moved the height on while we were asking
         NodeContext installed = current.updateAndGet(previous -> previous.blockHeight().isPresent() && height.isPresent() && previous.blockHeight().getAsLong() > height.getAsLong()
                 ? context.withBlockHeight(previous.blockHeight().getAsLong())
@@ -112,6 +137,10 @@ public final class NodeContextCache
         if (failing) {
             failing = false;
             LOG.log(Level.INFO, "the node's RPC answers again");
+        }
+        if (installed.blockHeight().isPresent() && !installed.blockHeight().equals(previousHeight)) {
+            long newHeight = installed.blockHeight().getAsLong();
+            heightListeners.forEach(listener -> listener.accept(newHeight));
         }
         return installed;
     }
@@ -131,26 +160,28 @@ public final class NodeContextCache
     }
 
     /**
-     * The snapshot with one channel as the node reports it right now ({@code listpeerchannels
-     * short_channel_id=...}), so a failure is judged against the channel as it was when it failed, not
-     * as it was at the last refresh; the snapshot's own view of the channel if the node does not answer.
+     * The snapshot with {@code scids} as the node reports them right now ({@code listpeerchannels
+     * short_channel_id=...}), so a failure is judged against its channels as they were when it failed,
+     * not as they were at the last refresh; the snapshot's own view of a channel the node does not
+     * answer for.
      */
-    public NodeContext withFreshChannel(NodeContext context, io.failscope.ShortChannelId scid)
+    public NodeContext withFreshChannels(NodeContext context, Collection<ShortChannelId> scids)
     {
-        try {
-            JsonNode answer = client.call("listpeerchannels", Json.MAPPER.createObjectNode().put("short_channel_id", scid.toString()));
-            List<ChannelContext> channels = new ArrayList<>();
-            for (JsonNode channel : answer.path("channels")) {
-                channels.add(ChannelContext.fromListPeerChannels(channel));
+        Map<ShortChannelId, ChannelContext> merged = new HashMap<>(context.channels());
+        for (ShortChannelId scid : scids) {
+            try {
+                JsonNode answer = client.call("listpeerchannels", Json.object().put("short_channel_id", scid.toString()));
+                List<ChannelContext> channels = new ArrayList<>();
+                for (JsonNode channel : answer.path("channels")) {
+                    channels.add(ChannelContext.fromListPeerChannels(channel));
+                }
+                merged.putAll(NodeContext.index(channels));
             }
-            Map<io.failscope.ShortChannelId, ChannelContext> merged = new HashMap<>(context.channels());
-            merged.putAll(NodeContext.index(channels));
-            return new NodeContext(context.nodeId(), context.blockHeight(), merged, context.settings(), context.refreshedAt());
+            catch (NodeRpcException | RuntimeException e) {
+                LOG.log(Level.DEBUG, "no fresh view of " + scid + ", using the last snapshot: " + e.getMessage());
+            }
         }
-        catch (NodeRpcException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "no fresh view of " + scid + ", using the last snapshot: " + e.getMessage());
-            return context;
-        }
+        return new NodeContext(context.nodeId(), context.blockHeight(), merged, context.settings(), context.refreshedAt());
     }
 
     private void refreshQuietly()

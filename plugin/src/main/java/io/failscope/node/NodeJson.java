@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
 import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
+import io.failscope.json.Json;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * Lenient reading of what a node sends (hook and notification payloads, RPC answers): a missing or
@@ -48,16 +49,10 @@ public final class NodeJson
     /** Core Lightning's times: unix seconds with nine decimals. */
     public static Optional<Instant> time(JsonNode node)
     {
-        if (!node.isNumber() || node.asDouble() < 0) {
-            return Optional.empty();
-        }
-        BigDecimal seconds = node.decimalValue();
-        long whole = seconds.longValue();
-        int nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).intValue();
-        return Optional.of(Instant.ofEpochSecond(whole, Math.max(0, Math.min(nanos, 999_999_999))));
+        return node.isNumber() ? Json.instant(node.decimalValue()) : Optional.empty();
     }
 
-    public static <T> Optional<T> parse(JsonNode node, java.util.function.Function<String, T> parser)
+    public static <T> Optional<T> parse(JsonNode node, Function<String, T> parser)
     {
         if (!node.isTextual()) {
             return Optional.empty();

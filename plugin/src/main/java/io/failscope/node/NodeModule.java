@@ -6,25 +6,10 @@ import com.google.inject.Singleton;
 
 import java.time.Clock;
 
-import static java.util.Objects.requireNonNull;
-
-/** The node's RPC client (chosen by the dialect) and the node context cache built on it. */
+/** The node context cache, on the node's RPC client (which the dialect's start binds). */
 public final class NodeModule
         extends AbstractModule
 {
-    private final NodeRpcClient client;
-
-    public NodeModule(NodeRpcClient client)
-    {
-        this.client = requireNonNull(client, "client is null");
-    }
-
-    @Override
-    protected void configure()
-    {
-        bind(NodeRpcClient.class).toInstance(client);
-    }
-
     @Provides
     @Singleton
     NodeContextCache cache(NodeRpcClient client, NodeConfig config, Clock clock)

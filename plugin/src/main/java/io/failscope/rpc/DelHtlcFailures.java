@@ -1,12 +1,12 @@
 package io.failscope.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.json.Json;
 import io.failscope.store.FailureFilter;
 import io.failscope.store.FailureStore;
-
-import java.time.Instant;
 import jakarta.inject.Inject;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +29,7 @@ public final class DelHtlcFailures
         PARAMETERS = List.copyOf(names);
     }
 
-    public static final Info INFO = new Info("delhtlcfailures", PARAMETERS,
+    public static final RpcMethod.Info INFO = new RpcMethod.Info("delhtlcfailures", PARAMETERS,
             "Delete recorded HTLC failures received before a time and/or matching listhtlcfailures filters; returns how many were deleted.");
 
     private final FailureStore store;
@@ -38,12 +38,6 @@ public final class DelHtlcFailures
     public DelHtlcFailures(FailureStore store)
     {
         this.store = requireNonNull(store, "store is null");
-    }
-
-    @Override
-    public Info info()
-    {
-        return INFO;
     }
 
     @Override
@@ -61,6 +55,6 @@ public final class DelHtlcFailures
             filter = filter.toBuilder().until(bound).build();
         }
         long deleted = store.delete(filter);
-        return Json.MAPPER.createObjectNode().put("deleted", deleted);
+        return Json.object().put("deleted", deleted);
     }
 }

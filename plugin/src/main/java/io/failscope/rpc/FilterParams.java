@@ -1,5 +1,6 @@
 package io.failscope.rpc;
 
+import io.failscope.config.ClosestName;
 import io.failscope.reason.FailureSource;
 import io.failscope.reason.FailureType;
 import io.failscope.reason.LocalReason;
@@ -30,7 +31,7 @@ final class FilterParams
             Set<LocalReason> reasons = EnumSet.noneOf(LocalReason.class);
             for (String name : reasonNames) {
                 reasons.add(LocalReason.forSnakeName(name).orElseThrow(() -> RpcException.invalidParam("reason", params.raw("reason"),
-                        "'" + name + "' is not a reason" + suggestion(name, Stream.of(LocalReason.values()).map(LocalReason::snakeName).toList()))));
+                        "'" + (name.length() <= 64 ? name : name.substring(0, 61) + "...") + "' is not a reason" + suggestion(name, Stream.of(LocalReason.values()).map(LocalReason::snakeName).toList()))));
             }
             filter.reasons(reasons);
         }
@@ -65,15 +66,6 @@ final class FilterParams
     /** " (did you mean x?)" for the closest known name, or nothing when none is close. */
     static String suggestion(String name, List<String> known)
     {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known) {
-            int distance = io.failscope.config.ConfigValues.distance(name, candidate);
-            if (distance < bestDistance) {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, name.length() / 3) ? " (did you mean " + best + "?)" : "";
+        return ClosestName.of(name, known, 2).map(closest -> " (did you mean " + closest + "?)").orElse("");
     }
 }

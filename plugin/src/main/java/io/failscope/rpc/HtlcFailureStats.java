@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.ShortChannelId;
+import io.failscope.json.Json;
 import io.failscope.reason.FailureCode;
 import io.failscope.reason.FailureType;
 import io.failscope.reason.LocalReason;
@@ -12,7 +13,6 @@ import io.failscope.store.FailureFilter;
 import io.failscope.store.FailureStats;
 import io.failscope.store.FailureStore;
 import io.failscope.store.StatsGrouping;
-
 import jakarta.inject.Inject;
 
 import java.util.List;
@@ -30,7 +30,7 @@ public final class HtlcFailureStats
 {
     private static final List<String> PARAMETERS = List.of("group_by", "since", "until");
 
-    public static final Info INFO = new Info("htlcfailurestats", PARAMETERS,
+    public static final RpcMethod.Info INFO = new RpcMethod.Info("htlcfailurestats", PARAMETERS,
             "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour or day.");
 
     private final FailureStore store;
@@ -39,12 +39,6 @@ public final class HtlcFailureStats
     public HtlcFailureStats(FailureStore store)
     {
         this.store = requireNonNull(store, "store is null");
-    }
-
-    @Override
-    public Info info()
-    {
-        return INFO;
     }
 
     @Override
@@ -59,7 +53,7 @@ public final class HtlcFailureStats
         params.time("until").ifPresent(range::until);
         FailureStats stats = store.stats(range.build(), grouping);
 
-        ObjectNode result = Json.MAPPER.createObjectNode();
+        ObjectNode result = Json.object();
         result.put("group_by", grouping.jsonName());
         ArrayNode groups = result.putArray("groups");
         for (FailureStats.Group group : stats.groups()) {

@@ -3,6 +3,7 @@ package io.failscope.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
 
 import java.util.Optional;
 
@@ -66,7 +67,7 @@ public final class JsonRpc
 
     public static ObjectNode result(JsonNode id, JsonNode result)
     {
-        ObjectNode response = Json.MAPPER.createObjectNode();
+        ObjectNode response = Json.object();
         response.put("jsonrpc", "2.0");
         response.set("id", id);
         response.set("result", result);
@@ -75,11 +76,23 @@ public final class JsonRpc
 
     public static ObjectNode error(JsonNode id, RpcException error)
     {
-        ObjectNode response = Json.MAPPER.createObjectNode();
+        ObjectNode response = Json.object();
         response.put("jsonrpc", "2.0");
         response.set("id", id == null ? NullNode.getInstance() : id);
         response.set("error", error.toJson());
         return response;
+    }
+
+    /** The answer to {@code message}: its result, or nothing for a notification. */
+    public static Optional<ObjectNode> answer(Message message, JsonNode result)
+    {
+        return message.isNotification() ? Optional.empty() : Optional.of(result(message.id().get(), result));
+    }
+
+    /** The error answer to {@code message}, or nothing for a notification (JSON-RPC answers none). */
+    public static Optional<ObjectNode> errorAnswer(Message message, RpcException error)
+    {
+        return message.isNotification() ? Optional.empty() : Optional.of(error(message.id().get(), error));
     }
 
     public static ObjectNode parseError(String detail)
@@ -89,7 +102,7 @@ public final class JsonRpc
 
     public static ObjectNode notification(String method, JsonNode params)
     {
-        ObjectNode notification = Json.MAPPER.createObjectNode();
+        ObjectNode notification = Json.object();
         notification.put("jsonrpc", "2.0");
         notification.put("method", method);
         notification.set("params", params);

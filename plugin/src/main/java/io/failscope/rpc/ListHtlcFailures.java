@@ -3,11 +3,11 @@ package io.failscope.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
 import io.failscope.store.FailureFilter;
 import io.failscope.store.FailureStore;
 import io.failscope.store.Page;
 import io.failscope.store.StoredFailure;
-
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public final class ListHtlcFailures
         PARAMETERS = List.copyOf(names);
     }
 
-    public static final Info INFO = new Info("listhtlcfailures", PARAMETERS,
+    public static final RpcMethod.Info INFO = new RpcMethod.Info("listhtlcfailures", PARAMETERS,
             "List recorded HTLC failures with their precise local reason; filter by reason, failcode, type, source, channel, peer, payment hash, time and amount; page with index/start/limit.");
 
     private final FailureStore store;
@@ -41,12 +41,6 @@ public final class ListHtlcFailures
     public ListHtlcFailures(FailureStore store)
     {
         this.store = requireNonNull(store, "store is null");
-    }
-
-    @Override
-    public Info info()
-    {
-        return INFO;
     }
 
     @Override
@@ -68,7 +62,7 @@ public final class ListHtlcFailures
             throw RpcException.invalidParam("start", params.raw("start"), "needs index (\"created\" or \"updated\") to say which index it counts");
         }
         int limit = (int) params.integer("limit", 1, Page.MAX_LIMIT).orElse(Page.DEFAULT_LIMIT);
-        ObjectNode result = Json.MAPPER.createObjectNode();
+        ObjectNode result = Json.object();
         ArrayNode items = result.putArray("htlcfailures");
         for (StoredFailure stored : store.list(filter, new Page(index, start, limit))) {
             items.add(RecordJson.of(stored));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
 import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
+import io.failscope.json.Json;
 import io.failscope.reason.FailureCode;
 
 import java.math.BigDecimal;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -28,6 +30,8 @@ import java.util.regex.Pattern;
 public final class Params
 {
     private static final Pattern MSAT = Pattern.compile("(\\d{1,19})(msat)?");
+    /** No parameter is longer (a file path is the longest); a longer one is refused before it is looked at. */
+    public static final int MAX_TEXT_LENGTH = 4096;
 
     private final Map<String, JsonNode> values;
 
@@ -61,8 +65,9 @@ public final class Params
                     if (lenient) {
                         continue;
                     }
-                    throw new RpcException(RpcErrorCode.INVALID_PARAMS, "unknown parameter " + field.getKey() + " (with value " + Json.abbreviate(field.getValue()) + "); parameters are " + String.join(", ", names),
-                            Json.MAPPER.createObjectNode().put("param", field.getKey()));
+                    String key = field.getKey().length() > 64 ? field.getKey().substring(0, 61) + "..." : field.getKey();
+                    throw new RpcException(RpcErrorCode.INVALID_PARAMS, "unknown parameter " + key + " (with value " + Json.abbreviate(field.getValue()) + "); parameters are " + String.join(", ", names),
+                            Json.object().put("param", key));
                 }
                 if (!field.getValue().isNull()) {
                     values.put(field.getKey(), field.getValue());
@@ -104,7 +109,7 @@ public final class Params
         if (!value.isTextual()) {
             throw RpcException.invalidParam(name, value, "should be a string");
         }
-        return Optional.of(value.textValue());
+        return Optional.of(checkedLength(name, value, value.textValue()));
     }
 
     /** One string, or a list of strings. */
@@ -117,19 +122,28 @@ public final class Params
             return result;
         }
         if (value.isTextual()) {
-            result.add(value.textValue());
+            result.add(checkedLength(name, value, value.textValue()));
             return result;
         }
-        if (value.isArray() && !value.isEmpty()) {
+        if (value.isArray() && !value.isEmpty() && value.size() <= 1000) {
             for (JsonNode element : value) {
                 if (!element.isTextual()) {
                     throw RpcException.invalidParam(name, value, "should be a string or a list of strings");
                 }
-                result.add(element.textValue());
+                result.add(checkedLength(name, value, element.textValue()));
             }
             return result;
         }
-        throw RpcException.invalidParam(name, value, "should be a string or a non-empty list of strings");
+        throw RpcException.invalidParam(name, value, "should be a string or a list of 1 to 1000 strings");
+    }
+
+    private static String checkedLength(String name, JsonNode value, String text)
+            throws RpcException
+    {
+        if (text.length() > MAX_TEXT_LENGTH) {
+            throw RpcException.invalidParam(name, value, "is longer than " + MAX_TEXT_LENGTH + " characters (" + text.length() + ")");
+        }
+        return text;
     }
 
     /** A whole number within [min, max]; a string holding one is accepted too. */
@@ -191,27 +205,23 @@ public final class Params
         if (value == null) {
             return Optional.empty();
         }
+        String problem = "should be unix seconds, such as 1755675000.5";
         BigDecimal seconds;
         try {
             if (value.isNumber()) {
                 seconds = value.decimalValue();
             }
-            else if (value.isTextual()) {
+            else if (value.isTextual() && value.textValue().length() <= 64) {
                 seconds = new BigDecimal(value.textValue().strip());
             }
             else {
-                throw RpcException.invalidParam(name, value, "should be unix seconds, such as 1755675000.5");
+                throw RpcException.invalidParam(name, value, problem);
             }
         }
         catch (NumberFormatException e) {
-            throw RpcException.invalidParam(name, value, "should be unix seconds, such as 1755675000.5");
+            throw RpcException.invalidParam(name, value, problem);
         }
-        if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(253_402_300_799L)) > 0) {
-            throw RpcException.invalidParam(name, value, "should be unix seconds between 0 and 253402300799 (year 9999)");
-        }
-        BigDecimal whole = seconds.setScale(0, java.math.RoundingMode.FLOOR);
-        int nanos = seconds.subtract(whole).movePointRight(9).setScale(0, java.math.RoundingMode.FLOOR).intValueExact();
-        return Optional.of(Instant.ofEpochSecond(whole.longValueExact(), nanos));
+        return Optional.of(Json.instant(seconds).orElseThrow(() -> RpcException.invalidParam(name, value, "should be unix seconds between 0 and 253402300799 (year 9999)")));
     }
 
     public Optional<ShortChannelId> scid(String name)
@@ -254,7 +264,7 @@ public final class Params
         if (text.matches("\\d{1,5}") && Integer.parseInt(text) <= 0xFFFF) {
             return OptionalInt.of(Integer.parseInt(text));
         }
-        String specName = text.toLowerCase(java.util.Locale.ROOT).replaceFirst("^wire_", "");
+        String specName = text.toLowerCase(Locale.ROOT).replaceFirst("^wire_", "");
         Optional<FailureCode> code = FailureCode.forSpecName(specName);
         if (code.isPresent()) {
             return OptionalInt.of(code.get().code());

@@ -1,6 +1,7 @@
 package io.failscope.rpc;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.record.RecordedReason;
 import io.failscope.store.StoredFailure;
@@ -17,7 +18,7 @@ final class RecordJson
     static ObjectNode of(StoredFailure stored)
     {
         HtlcFailureRecord record = stored.record();
-        ObjectNode item = Json.MAPPER.createObjectNode();
+        ObjectNode item = Json.object();
         item.put("created_index", stored.createdIndex());
         stored.updatedIndex().ifPresent(index -> item.put("updated_index", index));
         item.put("node_id", record.nodeId().toString());
@@ -29,6 +30,7 @@ final class RecordJson
         record.inMsat().ifPresent(msat -> item.put("in_msat", msat));
         record.cltvExpiry().ifPresent(cltv -> item.put("cltv_expiry", cltv));
         record.outChannel().ifPresent(scid -> item.put("out_channel", scid.toString()));
+        record.requestedOutChannel().ifPresent(scid -> item.put("requested_out_channel", scid.toString()));
         record.outPeer().ifPresent(peer -> item.put("out_peer_id", peer.toString()));
         record.outMsat().ifPresent(msat -> item.put("out_msat", msat));
         record.feeMsat().ifPresent(msat -> item.put("fee_msat", msat));

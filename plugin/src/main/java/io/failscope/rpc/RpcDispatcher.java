@@ -1,95 +1,78 @@
 package io.failscope.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.failscope.store.StoreException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
+import jakarta.inject.Inject;
 
-import java.lang.System.Logger.Level;
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
- * Finds a method by name and calls it. Every failure becomes an {@link RpcException}: the method's
- * own, invalid params, store trouble, or an unexpected exception, which goes to the log with its stack
- * trace and to the caller as a plain "internal error" with no class names.
+ * The user's and operator's methods, by name: reads the parameters strictly and calls the method.
+ * Every failure becomes a JSON-RPC error through the {@link ErrorResolver}. Messages of the node
+ * (hooks, notifications) are not served here: their dialect routes them.
  */
 public final class RpcDispatcher
+        implements MessageHandler
 {
-    private static final System.Logger LOG = System.getLogger(RpcDispatcher.class.getName());
+    private record Entry(RpcMethod.Info info, RpcMethod method) {}
 
-    private final Map<String, RpcMethod> methods = new TreeMap<>();
+    private final Map<String, Entry> methods = new TreeMap<>();
 
-    public RpcDispatcher(Collection<? extends RpcMethod> methods)
+    @Inject
+    public RpcDispatcher(Map<RpcMethod.Info, RpcMethod> methods)
     {
-        for (RpcMethod method : methods) {
-            if (this.methods.put(method.name(), method) != null) {
-                throw new IllegalArgumentException("two methods are named " + method.name());
+        methods.forEach((info, method) -> {
+            if (this.methods.put(info.name(), new Entry(info, method)) != null) {
+                throw new IllegalArgumentException("two methods are named " + info.name());
             }
-        }
+        });
     }
 
-    public List<RpcMethod> methods()
+    public boolean serves(String name)
     {
-        return List.copyOf(methods.values());
+        return methods.containsKey(name);
     }
 
+    /** Calls a method in-process, as a transport would: its result, or the error its caller would get. */
     public JsonNode call(String name, JsonNode params)
             throws RpcException
     {
-        RpcMethod method = method(name);
         try {
-            return method.invoke(Params.of(params, method.parameters(), method.readsTheNode()));
+            Entry entry = methods.get(name);
+            if (entry == null) {
+                throw unknownMethod(name);
+            }
+            return entry.method().invokeLater(Params.of(params, entry.info().parameters())).join();
         }
         catch (RpcException | RuntimeException e) {
-            throw translated(name, e);
+            throw ErrorResolver.resolve(name, e);
         }
     }
 
-    /**
-     * As {@link #call}, for a caller that can answer later: the future fails with a
-     * {@link CompletionException} around the {@link RpcException} to send.
-     */
-    public CompletableFuture<JsonNode> callLater(String name, JsonNode params)
+    @Override
+    public CompletableFuture<Optional<ObjectNode>> handle(JsonRpc.Message message)
     {
+        CompletableFuture<Optional<ObjectNode>> answer;
         try {
-            RpcMethod method = method(name);
-            return method.invokeLater(Params.of(params, method.parameters(), method.readsTheNode())).handle((result, failure) -> {
-                if (failure == null) {
-                    return result;
-                }
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                throw new CompletionException(translated(name, cause instanceof Exception exception ? exception : new IllegalStateException(cause)));
-            });
+            Entry entry = methods.get(message.method());
+            if (entry == null) {
+                throw unknownMethod(message.method());
+            }
+            answer = entry.method().invokeLater(Params.of(message.params(), entry.info().parameters()))
+                    .thenApply(result -> JsonRpc.answer(message, result));
         }
         catch (RpcException | RuntimeException e) {
-            return CompletableFuture.failedFuture(new CompletionException(translated(name, e)));
+            answer = CompletableFuture.failedFuture(e);
         }
+        return answer.exceptionally(failure -> JsonRpc.errorAnswer(message, ErrorResolver.resolve(message.method(), failure)));
     }
 
-    private RpcMethod method(String name)
-            throws RpcException
+    public static RpcException unknownMethod(String name)
     {
-        RpcMethod method = methods.get(name);
-        if (method == null) {
-            throw new RpcException(RpcErrorCode.METHOD_NOT_FOUND, "unknown method " + Json.abbreviate(Json.MAPPER.getNodeFactory().textNode(name)));
-        }
-        return method;
-    }
-
-    /** The error the caller gets: the method's own, or store trouble, or a plain internal error (logged with its trace). */
-    private static RpcException translated(String name, Exception e)
-    {
-        if (e instanceof RpcException rpc) {
-            return rpc;
-        }
-        if (e instanceof StoreException) {
-            LOG.log(Level.ERROR, name + " failed: " + e.getMessage(), e);
-            return new RpcException(RpcErrorCode.STORE_UNAVAILABLE, "the failure store cannot serve " + name + ": " + e.getMessage());
-        }
-        LOG.log(Level.ERROR, name + " failed unexpectedly", e);
-        return new RpcException(RpcErrorCode.INTERNAL_ERROR, "internal error in " + name + "; the plugin log has the details");
+        return new RpcException(RpcErrorCode.METHOD_NOT_FOUND, "unknown method " + Json.abbreviate(Json.text(name)));
     }
 }

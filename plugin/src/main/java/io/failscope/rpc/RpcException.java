@@ -2,6 +2,7 @@ package io.failscope.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
 
 import static java.util.Objects.requireNonNull;
 
@@ -26,13 +27,16 @@ public final class RpcException
         this(code, message, null);
     }
 
-    /** Invalid params naming the parameter and the value it got, in the message and in {@code data}. */
+    /**
+     * Invalid params naming the parameter and the value it got, in the message and in {@code data};
+     * a long value is quoted in part only, in both.
+     */
     public static RpcException invalidParam(String param, JsonNode value, String problem)
     {
-        ObjectNode data = Json.MAPPER.createObjectNode();
+        ObjectNode data = Json.object();
         data.put("param", param);
         if (value != null) {
-            data.set("value", value);
+            data.set("value", value.isTextual() && value.textValue().length() > 100 ? Json.text(Json.abbreviate(value)) : value);
         }
         return new RpcException(RpcErrorCode.INVALID_PARAMS, param + ": " + problem + ", got " + Json.abbreviate(value), data);
     }
@@ -42,11 +46,10 @@ public final class RpcException
         return code;
     }
 
-
     /** The JSON-RPC {@code error} object. */
     public ObjectNode toJson()
     {
-        ObjectNode error = Json.MAPPER.createObjectNode();
+        ObjectNode error = Json.object();
         error.put("code", code.code());
         error.put("message", getMessage());
         if (data != null) {

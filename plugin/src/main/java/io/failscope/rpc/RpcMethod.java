@@ -5,12 +5,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** A JSON-RPC method failscope serves, in both dialects. */
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A method a user or operator calls (as a Core Lightning command, or over HTTP). A feature binds it
+ * with {@link RpcModule#bind}, under its {@link Info}: the one place its name is declared.
+ */
 public interface RpcMethod
 {
-    /** What the manifest says of the method: known before anything is wired. */
+    /** What the manifest and the dispatcher know of a method: known before anything is wired. */
     record Info(String name, List<String> parameters, String description)
     {
+        public Info
+        {
+            requireNonNull(name, "name is null");
+            parameters = List.copyOf(requireNonNull(parameters, "parameters is null"));
+            requireNonNull(description, "description is null");
+        }
+
         /** Core Lightning's usage string: optional parameters in brackets. */
         public String usage()
         {
@@ -18,31 +30,12 @@ public interface RpcMethod
         }
     }
 
-    Info info();
-
-    /** True for methods the node calls, which ignore parameters they do not know. */
-    default boolean readsTheNode()
-    {
-        return false;
-    }
-
-    default String name()
-    {
-        return info().name();
-    }
-
-    /** Parameter names in positional order (for array params). */
-    default List<String> parameters()
-    {
-        return info().parameters();
-    }
-
     JsonNode invoke(Params params)
             throws RpcException;
 
     /**
-     * The answer, now or later. A method whose answer may wait (an HTLC a rule holds) overrides this, so
-     * that the wait keeps no thread: the HTTP endpoint answers when the future completes.
+     * The answer, now or later. A method whose answer may wait overrides this, so that the wait keeps
+     * no thread.
      */
     default CompletableFuture<JsonNode> invokeLater(Params params)
             throws RpcException

@@ -2,38 +2,33 @@ package io.failscope.rpc;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Binder;
-import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.MapBinder;
 
-import java.util.List;
-import java.util.Set;
-
-/** The query methods, and the dispatcher every transport calls. */
+/** The query methods and the dispatcher of every user and operator method. */
 public final class RpcModule
         extends AbstractModule
 {
-    /** Every method failscope serves, for the manifest (known before anything is wired). */
-    public static final List<RpcMethod.Info> METHODS = List.of(ListHtlcFailures.INFO, HtlcFailureStats.INFO, DelHtlcFailures.INFO);
-
-    /** How a feature contributes a method: one multibinder for all of them. */
-    public static void contribute(Binder binder, Class<? extends RpcMethod> method)
+    /**
+     * How a feature adds a method: once, under its {@link RpcMethod.Info}. The dispatcher serves what is
+     * bound here, and Core Lightning's manifest lists it.
+     */
+    public static void bind(Binder binder, RpcMethod.Info info, Class<? extends RpcMethod> method)
     {
-        Multibinder.newSetBinder(binder, RpcMethod.class).addBinding().to(method);
+        methods(binder).addBinding(info).to(method);
+    }
+
+    public static MapBinder<RpcMethod.Info, RpcMethod> methods(Binder binder)
+    {
+        return MapBinder.newMapBinder(binder, RpcMethod.Info.class, RpcMethod.class);
     }
 
     @Override
     protected void configure()
     {
-        contribute(binder(), ListHtlcFailures.class);
-        contribute(binder(), HtlcFailureStats.class);
-        contribute(binder(), DelHtlcFailures.class);
-    }
-
-    @Provides
-    @Singleton
-    RpcDispatcher dispatcher(Set<RpcMethod> methods)
-    {
-        return new RpcDispatcher(methods);
+        bind(binder(), ListHtlcFailures.INFO, ListHtlcFailures.class);
+        bind(binder(), HtlcFailureStats.INFO, HtlcFailureStats.class);
+        bind(binder(), DelHtlcFailures.INFO, DelHtlcFailures.class);
+        bind(RpcDispatcher.class).in(Singleton.class);
     }
 }

@@ -2,9 +2,9 @@ package io.failscope.tlv;
 
 import io.failscope.tlv.DecodeException.Kind;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**

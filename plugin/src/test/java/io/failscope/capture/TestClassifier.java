@@ -1,12 +1,16 @@
 package io.failscope.capture;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.HtlcSeen;
 import io.failscope.NodeId;
 import io.failscope.ShortChannelId;
 import io.failscope.node.ChannelContext;
 import io.failscope.node.NodeContext;
+import io.failscope.reason.FailureSource;
+import io.failscope.reason.FailureType;
 import io.failscope.reason.ReasonSource;
 import io.failscope.record.RecordedReason;
-import io.failscope.rpc.Json;
+import io.failscope.testing.TestJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,8 +45,8 @@ final class TestClassifier
     private static NodeContext context(Map<String, Object> channelChanges)
             throws Exception
     {
-        com.fasterxml.jackson.databind.node.ObjectNode channel = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(CHANNEL);
-        channelChanges.forEach((field, value) -> channel.set(field, Json.MAPPER.valueToTree(value)));
+        ObjectNode channel = (ObjectNode) TestJson.MAPPER.readTree(CHANNEL);
+        channelChanges.forEach((field, value) -> channel.set(field, TestJson.MAPPER.valueToTree(value)));
         Map<ShortChannelId, ChannelContext> channels = new HashMap<>();
         if (!channelChanges.containsKey("absent")) {
             channels.put(ShortChannelId.parse("103x1x0"), ChannelContext.fromListPeerChannels(channel));
@@ -51,16 +55,21 @@ final class TestClassifier
                 channels, Map.of("cltv-delta", "34", "max-dust-htlc-exposure-msat", "50000000"), Instant.EPOCH);
     }
 
-    private static ForwardEvent event(int failcode)
+    private static HtlcFailed event(int failcode)
     {
-        return new ForwardEvent(true, ShortChannelId.parse("101x1x0"), 7, OptionalLong.of(1_001_001), Optional.of(ShortChannelId.parse("103x1x0")),
-                OptionalLong.empty(), OptionalLong.empty(), OptionalInt.of(failcode), true, Optional.empty(), Instant.ofEpochSecond(1_755_675_000L), Optional.empty());
+        return HtlcFailed.builder(FailureType.FORWARD, FailureSource.LOCAL, Instant.ofEpochSecond(1_755_675_000L))
+                .inChannel(Optional.of(ShortChannelId.parse("101x1x0")))
+                .inHtlcId(OptionalLong.of(7))
+                .inMsat(OptionalLong.of(1_001_001))
+                .outChannel(Optional.of(ShortChannelId.parse("103x1x0")))
+                .failcode(OptionalInt.of(failcode))
+                .build();
     }
 
-    private static AcceptedHtlc htlc(long forwardMsat, long outgoingCltv, long amountMsat)
+    private static HtlcSeen htlc(long forwardMsat, long outgoingCltv, long amountMsat)
     {
-        return new AcceptedHtlc(ShortChannelId.parse("101x1x0"), 7, amountMsat, 800_100, OptionalLong.of(forwardMsat), OptionalLong.of(outgoingCltv),
-                Optional.of(ShortChannelId.parse("103x1x0")), Optional.empty(), Optional.empty());
+        return new HtlcSeen(ShortChannelId.parse("101x1x0"), 7, amountMsat, 800_100, OptionalLong.of(forwardMsat), OptionalLong.of(outgoingCltv),
+                Optional.of(ShortChannelId.parse("103x1x0")), Optional.empty(), Optional.empty(), OptionalLong.empty());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,11 +95,11 @@ final class TestClassifier
             throws Exception
     {
         @SuppressWarnings("unchecked")
-        Map<String, Object> changes = Json.MAPPER.readValue(channelChanges, Map.class);
+        Map<String, Object> changes = TestJson.MAPPER.readValue(channelChanges, Map.class);
         RecordedReason classified = Classifier.classify(Integer.decode(failcode), event(Integer.decode(failcode)), Optional.of(htlc(forwardMsat, outgoingCltv, amountMsat)), context(changes));
         assertThat(classified.reason().reason().snakeName()).as(name).isEqualTo(reason);
         assertThat(classified.source()).isEqualTo(ReasonSource.INFERRED);
-        assertThat(Json.MAPPER.writeValueAsString(classified.evidence().values())).isEqualTo(evidence);
+        assertThat(TestJson.MAPPER.writeValueAsString(classified.evidence().values())).isEqualTo(evidence);
         assertThat(classified.wireCode()).isEqualTo(Integer.decode(failcode));
     }
 

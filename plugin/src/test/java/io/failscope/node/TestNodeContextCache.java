@@ -2,7 +2,7 @@ package io.failscope.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.ShortChannelId;
-import io.failscope.rpc.Json;
+import io.failscope.testing.TestJson;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -34,7 +34,7 @@ final class TestNodeContextCache
                 throw new NodeRpcException(method + " is down");
             }
             try {
-                return Json.MAPPER.readTree(answer);
+                return TestJson.MAPPER.readTree(answer);
             }
             catch (Exception e) {
                 throw new AssertionError(e);
@@ -109,12 +109,12 @@ final class TestNodeContextCache
             assertThat(cache.currentOrRefreshed()).isSameAs(context);
             // the channel changed since the snapshot: the fresh view says so
             node.answers.put("listpeerchannels", "{\"channels\":[{\"short_channel_id\":\"103x1x0\",\"state\":\"CHANNELD_NORMAL\",\"peer_connected\":true,\"spendable_msat\":5}]}");
-            NodeContext fresh = cache.withFreshChannel(context, ShortChannelId.parse("103x1x0"));
+            NodeContext fresh = cache.withFreshChannels(context, List.of(ShortChannelId.parse("103x1x0")));
             assertThat(fresh.channel(ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(5);
             assertThat(context.channel(ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(80_000);
             // a node that does not answer leaves the snapshot's view
             node.answers.remove("listpeerchannels");
-            assertThat(cache.withFreshChannel(context, ShortChannelId.parse("103x1x0"))).isSameAs(context);
+            assertThat(cache.withFreshChannels(context, List.of(ShortChannelId.parse("103x1x0"))).channels()).isEqualTo(context.channels());
         }
     }
 

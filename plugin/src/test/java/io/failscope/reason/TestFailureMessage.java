@@ -3,11 +3,11 @@ package io.failscope.reason;
 import io.failscope.tlv.Bytes;
 import io.failscope.tlv.DecodeException;
 import io.failscope.tlv.DecodeException.Kind;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.Set;
 import java.util.stream.Collectors;

@@ -7,6 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.EnumSet;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -74,7 +76,7 @@ final class TestSelectableFailure
         assertThatThrownBy(() -> SelectableFailure.parse("invalid_onion_hmac"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("'invalid_onion_hmac' is not a failure code that can be chosen; choose one of temporary_node_failure, ");
-        assertThatThrownBy(() -> new FailureChoice(SelectableFailure.FEE_INSUFFICIENT, java.util.OptionalLong.of(1), java.util.OptionalInt.of(1)))
+        assertThatThrownBy(() -> new FailureChoice(SelectableFailure.FEE_INSUFFICIENT, OptionalLong.of(1), OptionalInt.of(1)))
                 .hasMessage("type and offset only go with invalid_onion_payload, not fee_insufficient");
         assertThatThrownBy(() -> FailureChoice.invalidOnionPayload(1, 70_000))
                 .hasMessage("invalid_onion_payload offset out of u16 range: 70000");

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +51,7 @@ final class TestRecordProperties
             HtlcFailureRecord decoded = RecordCodec.decode(RecordCodec.encode(record, RecordFormat.V1)).record();
             HtlcFailureRecord expected = record.toBuilder()
                     .reason(record.reason().map(reason -> RecordedReason.fromCode(reason.wireCode())))
-                    .unknownFields(new UnknownFields(record.unknownFields().topLevel(), java.util.List.of()))
+                    .unknownFields(new UnknownFields(record.unknownFields().topLevel(), List.of()))
                     .build();
             if (!decoded.equals(expected)) {
                 fail("case " + i + " (seed " + (SEED + 1) + "):\n decoded " + decoded + "\n expected " + expected);

@@ -2,6 +2,8 @@ package io.failscope.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.NodeId;
+import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
 import io.failscope.reason.FailureReason;
 import io.failscope.reason.FailureSource;
@@ -14,6 +16,7 @@ import io.failscope.record.RecordedReason;
 import io.failscope.store.RetentionConfig;
 import io.failscope.store.SqliteFailureStore;
 import io.failscope.testing.Schemas;
+import io.failscope.testing.TestJson;
 import io.failscope.tlv.Bytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +32,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -53,7 +57,7 @@ final class TestQueryMethods
     void start()
     {
         store = SqliteFailureStore.open(directory, RetentionConfig.DEFAULT, Clock.fixed(T0, ZoneOffset.UTC));
-        rpc = new RpcDispatcher(List.of(new ListHtlcFailures(store), new HtlcFailureStats(store), new DelHtlcFailures(store)));
+        rpc = new RpcDispatcher(Map.of(ListHtlcFailures.INFO, new ListHtlcFailures(store), HtlcFailureStats.INFO, new HtlcFailureStats(store), DelHtlcFailures.INFO, new DelHtlcFailures(store)));
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             writes.add(store.submit(forward(i)
@@ -81,23 +85,23 @@ final class TestQueryMethods
     private static HtlcFailureRecord.Builder forward(int htlcId)
     {
         return HtlcFailureRecord.builder()
-                .nodeId(io.failscope.NodeId.fromHex(NODE))
+                .nodeId(NodeId.fromHex(NODE))
                 .type(FailureType.FORWARD)
                 .source(FailureSource.LOCAL)
                 .inChannel(ShortChannelId.parse(htlcId % 2 == 0 ? "101x1x0" : "102x1x0"))
                 .inHtlcId(htlcId)
-                .inPeer(io.failscope.NodeId.fromHex(PEER))
+                .inPeer(NodeId.fromHex(PEER))
                 .inMsat(1_200_000 + htlcId)
                 .cltvExpiry(800_144)
                 .outChannel(ShortChannelId.parse("103x1x0"))
-                .paymentHash(io.failscope.PaymentHash.fromHex(HASH))
+                .paymentHash(PaymentHash.fromHex(HASH))
                 .receivedTime(T0.plusSeconds(htlcId).plusNanos(123_456_789));
     }
 
     private JsonNode call(String method, String paramsJson)
             throws Exception
     {
-        JsonNode params = Json.MAPPER.readTree(paramsJson);
+        JsonNode params = TestJson.MAPPER.readTree(paramsJson);
         if (params.isObject()) {
             Schemas.assertValid(method + ".request", params);
         }
@@ -123,7 +127,7 @@ final class TestQueryMethods
         assertThat(first.get("reason_detail").asText()).isEqualTo("the outgoing channel could spend 80000 msat; the HTLC needed 120000 msat");
         assertThat(first.get("in_channel").asText()).isEqualTo("101x1x0");
         assertThat(first.get("in_peer_id").asText()).isEqualTo(PEER);
-        assertThat(Json.MAPPER.writeValueAsString(first.get("received_time"))).isEqualTo("1755648000.123456789");
+        assertThat(TestJson.MAPPER.writeValueAsString(first.get("received_time"))).isEqualTo("1755648000.123456789");
 
         JsonNode policy = items.get(40);
         assertThat(policy.get("type").asText()).isEqualTo("intercepted");
@@ -157,10 +161,10 @@ final class TestQueryMethods
     void acceptsCoreLightningsArrayFormWhereNullMeansNotGiven()
             throws Exception
     {
-        JsonNode byPosition = rpc.call("listhtlcfailures", Json.MAPPER.readTree("[\"policy_failed\", null, \"intercepted\"]"));
+        JsonNode byPosition = rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("[\"policy_failed\", null, \"intercepted\"]"));
         Schemas.assertValid("listhtlcfailures.response", byPosition);
         assertThat(byPosition.get("htlcfailures")).hasSize(1);
-        JsonNode paged = rpc.call("listhtlcfailures", Json.MAPPER.readTree("[null,null,null,null,null,null,null,null,null,null,null,null,\"created\",41,2]"));
+        JsonNode paged = rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("[null,null,null,null,null,null,null,null,null,null,null,null,\"created\",41,2]"));
         assertThat(paged.get("htlcfailures")).extracting(item -> item.get("created_index").asLong()).containsExactly(41L, 42L);
     }
 
@@ -193,10 +197,10 @@ final class TestQueryMethods
     {
         assertThat(call("delhtlcfailures", "{\"before\":1755648010,\"reason\":\"channel_balance_overdrawn\"}").get("deleted").asLong()).isEqualTo(10);
         assertThat(call("listhtlcfailures", "{}").get("htlcfailures")).hasSize(33);
-        assertThatThrownBy(() -> rpc.call("delhtlcfailures", Json.MAPPER.readTree("{}")))
+        assertThatThrownBy(() -> rpc.call("delhtlcfailures", TestJson.MAPPER.readTree("{}")))
                 .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcErrorCode.INVALID_PARAMS))
                 .hasMessageContaining("needs before or at least one filter");
-        assertThat(Schemas.problems("delhtlcfailures.request", Json.MAPPER.readTree("{}"))).isNotEmpty();
+        assertThat(Schemas.problems("delhtlcfailures.request", TestJson.MAPPER.readTree("{}"))).isNotEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -223,7 +227,7 @@ final class TestQueryMethods
             """)
     void invalidParamsNameTheParameterAndTheValue(String params, String message)
     {
-        assertThatThrownBy(() -> rpc.call("listhtlcfailures", Json.MAPPER.readTree(params)))
+        assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree(params)))
                 .isInstanceOfSatisfying(RpcException.class, e -> {
                     assertThat(e.code()).isEqualTo(RpcErrorCode.INVALID_PARAMS);
                     assertThat(e.toJson().get("code").asInt()).isEqualTo(-32602);
@@ -234,11 +238,11 @@ final class TestQueryMethods
     @Test
     void otherMethodsRejectBadParamsToo()
     {
-        assertThatThrownBy(() -> rpc.call("htlcfailurestats", Json.MAPPER.readTree("{\"group_by\":\"week\"}")))
+        assertThatThrownBy(() -> rpc.call("htlcfailurestats", TestJson.MAPPER.readTree("{\"group_by\":\"week\"}")))
                 .hasMessage("group_by: should be one of reason, failcode, type, out_channel, in_channel, peer_id, hour, day, got \"week\"");
-        assertThatThrownBy(() -> rpc.call("listhtlcfailures", Json.MAPPER.readTree("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]")))
+        assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]")))
                 .hasMessageStartingWith("too many parameters: 16 given, at most 15");
-        assertThatThrownBy(() -> rpc.call("listhtlcfailures", Json.MAPPER.readTree("\"created\"")))
+        assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("\"created\"")))
                 .hasMessage("params must be an object or an array, got \"created\"");
         assertThatThrownBy(() -> rpc.call("listhtlcfailure", null))
                 .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcErrorCode.METHOD_NOT_FOUND))
@@ -261,7 +265,7 @@ final class TestQueryMethods
         Set<String> schemaNames = new HashSet<>();
         names.forEach(name -> schemaNames.add(name.asText()));
         assertThat(schemaNames).containsExactlyInAnyOrderElementsOf(Stream.of(LocalReason.values()).map(LocalReason::snakeName).toList());
-        ObjectNode unknown = Json.MAPPER.createObjectNode().put("colour", "red");
+        ObjectNode unknown = TestJson.MAPPER.createObjectNode().put("colour", "red");
         assertThat(Schemas.problems("listhtlcfailures.request", unknown)).isNotEmpty();
     }
 }

@@ -1,30 +1,26 @@
 package io.failscope.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import io.failscope.json.Json;
 import io.failscope.store.StoreException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** A method answering later fails the same way as one answering now: the error the caller gets, never a trace. */
 final class TestRpcDispatcher
 {
-    private static RpcMethod later(String name, Supplier<CompletableFuture<JsonNode>> answer)
+    private static Map.Entry<RpcMethod.Info, RpcMethod> later(String name, Supplier<CompletableFuture<JsonNode>> answer)
     {
-        return new RpcMethod()
+        return Map.entry(new RpcMethod.Info(name, List.of(), "test"), new RpcMethod()
         {
-            @Override
-            public Info info()
-            {
-                return new Info(name, List.of(), "test");
-            }
-
             @Override
             public JsonNode invoke(Params params)
             {
@@ -36,38 +32,37 @@ final class TestRpcDispatcher
             {
                 return answer.get();
             }
-        };
+        });
     }
 
-    private static RpcException failureOf(CompletableFuture<JsonNode> future)
+    private static JsonNode answer(RpcDispatcher dispatcher, String method)
     {
-        Throwable thrown = catchThrowable(future::join);
-        assertThat(thrown).isInstanceOf(CompletionException.class);
-        assertThat(thrown.getCause()).isInstanceOf(RpcException.class);
-        return (RpcException) thrown.getCause();
+        return dispatcher.handle(new JsonRpc.Message(Optional.of(IntNode.valueOf(1)), method, null, null)).join().orElseThrow();
     }
 
     @Test
     void aLaterAnswerComesThroughAndALaterFailureBecomesTheCallersError()
     {
-        RpcDispatcher dispatcher = new RpcDispatcher(List.of(
-                later("fine", () -> CompletableFuture.completedFuture(Json.MAPPER.createObjectNode().put("ok", true))),
+        RpcDispatcher dispatcher = new RpcDispatcher(Map.ofEntries(
+                later("fine", () -> CompletableFuture.completedFuture(Json.object().put("ok", true))),
                 later("broken", () -> CompletableFuture.failedFuture(new IllegalStateException("a bug"))),
                 later("diskfull", () -> CompletableFuture.supplyAsync(() -> {
                     throw new StoreException("disk full");
                 }))));
 
-        assertThat(dispatcher.callLater("fine", null).join().toString()).isEqualTo("{\"ok\":true}");
+        assertThat(answer(dispatcher, "fine").toString()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"ok\":true}}");
+        assertThat(answer(dispatcher, "broken").path("error").toString())
+                .isEqualTo("{\"code\":-32603,\"message\":\"internal error in broken; the plugin log has the details\"}");
+        assertThat(answer(dispatcher, "diskfull").path("error").toString())
+                .isEqualTo("{\"code\":1000,\"message\":\"the failure store cannot serve diskfull: disk full\"}");
+        assertThat(answer(dispatcher, "nosuch").path("error").path("code").asInt()).isEqualTo(RpcErrorCode.METHOD_NOT_FOUND.code());
+    }
 
-        RpcException internal = failureOf(dispatcher.callLater("broken", null));
-        assertThat(internal.code()).isEqualTo(RpcErrorCode.INTERNAL_ERROR);
-        assertThat(internal.getMessage()).isEqualTo("internal error in broken; the plugin log has the details");
-
-        RpcException store = failureOf(dispatcher.callLater("diskfull", null));
-        assertThat(store.code()).isEqualTo(RpcErrorCode.STORE_UNAVAILABLE);
-        assertThat(store.getMessage()).isEqualTo("the failure store cannot serve diskfull: disk full");
-
-        RpcException unknown = failureOf(dispatcher.callLater("nosuch", null));
-        assertThat(unknown.code()).isEqualTo(RpcErrorCode.METHOD_NOT_FOUND);
+    @Test
+    void aNotificationGetsNoAnswerWhateverHappens()
+    {
+        RpcDispatcher dispatcher = new RpcDispatcher(Map.ofEntries(later("broken", () -> CompletableFuture.failedFuture(new IllegalStateException("a bug")))));
+        assertThat(dispatcher.handle(new JsonRpc.Message(Optional.empty(), "broken", null, null)).join()).isEmpty();
+        assertThat(dispatcher.handle(new JsonRpc.Message(Optional.empty(), "nosuch", null, null)).join()).isEmpty();
     }
 }

@@ -20,11 +20,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -91,8 +92,8 @@ final class TestSqliteFailureStore
             assertThat(rows).hasSize(1);
             assertThat(rows.get(0).updatedIndex()).hasValue(2);
             assertThat(rows.get(0).record()).isEqualTo(resolved.toBuilder().createdIndex(1).build());
-            assertThat(store.list(FailureFilter.ALL, new Page(Page.Index.UPDATED, java.util.OptionalLong.of(2), 10))).hasSize(1);
-            assertThat(store.list(FailureFilter.ALL, new Page(Page.Index.UPDATED, java.util.OptionalLong.of(3), 10))).isEmpty();
+            assertThat(store.list(FailureFilter.ALL, new Page(Page.Index.UPDATED, OptionalLong.of(2), 10))).hasSize(1);
+            assertThat(store.list(FailureFilter.ALL, new Page(Page.Index.UPDATED, OptionalLong.of(3), 10))).isEmpty();
 
             // the same HTLC id on another channel, or with another failure type, is another HTLC
             assertThat(store.submit(offered.toBuilder().inChannel(ShortChannelId.parse("105x2x1")).build()).get().kind()).isEqualTo(WriteOutcome.Kind.INSERTED);
@@ -157,7 +158,7 @@ final class TestSqliteFailureStore
                 // and a page of it, from a start
                 if (expected.size() > 3) {
                     long start = expected.get(2);
-                    List<Long> page = store.list(filter, new Page(Page.Index.CREATED, java.util.OptionalLong.of(start), 2)).stream().map(StoredFailure::createdIndex).toList();
+                    List<Long> page = store.list(filter, new Page(Page.Index.CREATED, OptionalLong.of(start), 2)).stream().map(StoredFailure::createdIndex).toList();
                     assertThat(page).containsExactly(expected.get(2), expected.get(3));
                 }
             }
@@ -186,7 +187,7 @@ final class TestSqliteFailureStore
             long next = 1;
             while (true) {
                 boolean finished = done.get();
-                List<StoredFailure> page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, java.util.OptionalLong.of(next), 40));
+                List<StoredFailure> page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, OptionalLong.of(next), 40));
                 page.forEach(stored -> seen.add(stored.createdIndex()));
                 if (!page.isEmpty()) {
                     next = page.get(page.size() - 1).createdIndex() + 1;

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +80,7 @@ final class TestStoreCrash
                 List<StoredFailure> page;
                 long next = 1;
                 do {
-                    page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, java.util.OptionalLong.of(next), Page.MAX_LIMIT));
+                    page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, OptionalLong.of(next), Page.MAX_LIMIT));
                     for (StoredFailure failure : page) {
                         stored.add(failure.record().inHtlcId().getAsLong());
                         next = failure.createdIndex() + 1;

@@ -1,15 +1,20 @@
 package io.failscope.transport.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.failscope.rpc.MessageHandler;
+import io.failscope.rpc.ServedOverHttp;
 
-/** The HTTP JSON-RPC endpoint. */
+/** The HTTP JSON-RPC endpoint, serving what the node's dialect lets come over HTTP. */
 public final class HttpModule
         extends AbstractModule
 {
-    @Override
-    protected void configure()
+    @Provides
+    @Singleton
+    HttpTransport http(HttpConfig config, @ServedOverHttp MessageHandler handler, ObjectMapper mapper)
     {
-        bind(HttpTransport.class).in(Singleton.class);
+        return new HttpTransport(config, handler, mapper);
     }
 }

@@ -2,14 +2,14 @@ package io.failscope.transport.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.failscope.rpc.Json;
+import io.failscope.json.Json;
 import io.failscope.rpc.JsonRpc;
-import io.failscope.rpc.RpcDispatcher;
+import io.failscope.rpc.MessageHandler;
 import io.failscope.rpc.RpcErrorCode;
 import io.failscope.rpc.RpcException;
-import jakarta.inject.Inject;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -24,11 +24,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -45,16 +47,18 @@ public final class HttpTransport
     private static final long DRAIN_LIMIT = 8L << 20;
 
     private final HttpConfig config;
-    private final RpcDispatcher dispatcher;
+    private final MessageHandler handler;
+    private final ObjectMapper mapper;
     private Server server;
     private ServerConnector connector;
     private byte[] token;
 
-    @Inject
-    public HttpTransport(HttpConfig config, RpcDispatcher dispatcher)
+    /** {@code handler} takes what may come over HTTP in the node's dialect; {@code mapper} is failscope's one mapper. */
+    public HttpTransport(HttpConfig config, MessageHandler handler, ObjectMapper mapper)
     {
         this.config = requireNonNull(config, "config is null");
-        this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
+        this.handler = requireNonNull(handler, "handler is null");
+        this.mapper = requireNonNull(mapper, "mapper is null");
     }
 
     /** Starts listening when a port is configured; does nothing otherwise. */
@@ -150,7 +154,7 @@ public final class HttpTransport
                 return;
             }
             String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-            if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
                 drainIfSmall(request);
                 transportError(response, callback, HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "the body must be application/json, got " + contentType);
                 return;
@@ -169,7 +173,7 @@ public final class HttpTransport
             }
             JsonNode message;
             try {
-                message = Json.MAPPER.readTree(body.get());
+                message = mapper.readTree(body.get());
             }
             catch (IOException e) {
                 send(response, callback, HttpStatus.OK_200, JsonRpc.parseError(e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : "unreadable body"));
@@ -190,7 +194,7 @@ public final class HttpTransport
                 }
                 CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
                     try {
-                        ArrayNode responses = Json.MAPPER.createArrayNode();
+                        ArrayNode responses = Json.array();
                         answers.forEach(answer -> answer.join().ifPresent(responses::add));
                         if (responses.isEmpty()) {
                             sendEmpty(response, callback);
@@ -254,22 +258,10 @@ public final class HttpTransport
         catch (JsonRpc.InvalidMessage e) {
             return CompletableFuture.completedFuture(Optional.of(e.response()));
         }
-        return dispatcher.callLater(message.method(), message.params()).handle((result, failure) -> {
-            if (failure == null) {
-                return message.isNotification() ? Optional.empty() : Optional.of(JsonRpc.result(message.id().get(), result));
-            }
-            RpcException error = failure.getCause() instanceof RpcException rpc ? rpc
-                    : new RpcException(RpcErrorCode.INTERNAL_ERROR, "internal error in " + message.method() + "; the plugin log has the details");
-            if (message.isNotification()) {
-                // JSON-RPC gives a notification no answer, so the log is the only place the sender's mistake can show.
-                LOG.log(Level.WARNING, "notification " + message.method() + " was not taken: " + error.getMessage());
-                return Optional.empty();
-            }
-            return Optional.of(JsonRpc.error(message.id().get(), error));
-        });
+        return handler.handle(message);
     }
 
-    private static void transportError(Response response, Callback callback, int status, String message)
+    private void transportError(Response response, Callback callback, int status, String message)
     {
         send(response, callback, status, JsonRpc.error(null, new RpcException(RpcErrorCode.INVALID_REQUEST, message)));
     }
@@ -297,23 +289,23 @@ public final class HttpTransport
         }
     }
 
-    private static void send(Response response, Callback callback, int status, JsonNode body)
+    private void send(Response response, Callback callback, int status, JsonNode body)
     {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         byte[] bytes;
         try {
-            bytes = Json.MAPPER.writeValueAsBytes(body);
+            bytes = mapper.writeValueAsBytes(body);
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a response", e);
         }
-        response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
     private static void sendEmpty(Response response, Callback callback)
     {
         response.setStatus(HttpStatus.NO_CONTENT_204);
-        response.write(true, java.nio.ByteBuffer.allocate(0), callback);
+        response.write(true, ByteBuffer.allocate(0), callback);
     }
 }

@@ -1,11 +1,11 @@
 package io.failscope.transport.stdio;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
-import io.failscope.rpc.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.rpc.JsonRpc;
+import io.failscope.rpc.MessageHandler;
 import io.failscope.rpc.RpcErrorCode;
 import io.failscope.rpc.RpcException;
 
@@ -20,43 +20,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The stdio loop: one reader splits stdin into messages and hands each to a pool, so a held hook never
- * blocks the next message; everything written goes through the one {@link ProtocolWriter}. Malformed
- * input is answered with a JSON-RPC error (id null where the id is unusable) and reading goes on.
+ * The stdio loop, framing only: one reader splits stdin into messages and hands each to the handler,
+ * urgent ones (hooks) on the reading thread and the rest on a pool, so that no message waits behind a
+ * slow one; every answer goes out through the one {@link ProtocolWriter}, an urgent one ahead of the
+ * others. Malformed input is answered with a JSON-RPC error (id null where the id is unusable) and
+ * reading goes on.
  */
 public final class StdioTransport
 {
     private static final System.Logger LOG = System.getLogger(StdioTransport.class.getName());
     static final int MAX_MESSAGE_BYTES = 16 << 20;
-    private static final ObjectReader READER = Json.MAPPER.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** What the transport hands messages to. */
     public interface Handler
+            extends MessageHandler
     {
-        /** A well-formed request or notification; the handler answers requests through the writer. */
-        void handle(JsonRpc.Message message);
-
         /** stdin ended: lightningd is gone or dropped us. */
         void endOfInput();
-
-        /**
-         * True for a message the handler answers without ever waiting (no disk, no node RPC, no lock
-         * held for long): it is handled on the reading thread, sparing the hand-off to a worker.
-         */
-        default boolean answersAtOnce(JsonRpc.Message message)
-        {
-            return false;
-        }
     }
 
     private final InputStream in;
+    private final ObjectMapper mapper;
     private final ProtocolWriter writer;
     private final Handler handler;
     private final ExecutorService workers;
 
-    public StdioTransport(InputStream in, ProtocolWriter writer, Handler handler)
+    public StdioTransport(InputStream in, ObjectMapper mapper, ProtocolWriter writer, Handler handler)
     {
         this.in = requireNonNull(in, "in is null");
+        this.mapper = requireNonNull(mapper, "mapper is null");
         this.writer = requireNonNull(writer, "writer is null");
         this.handler = requireNonNull(handler, "handler is null");
         AtomicInteger count = new AtomicInteger();
@@ -97,18 +89,17 @@ public final class StdioTransport
     {
         JsonNode json;
         try {
-            json = frame.bytes().length == 0 ? null : READER.readValue(frame.bytes());
+            json = frame.bytes().length == 0 ? null : mapper.readTree(frame.bytes());
         }
         catch (IOException e) {
-            String detail = !frame.complete() ? frame.problem() : e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : "unreadable";
-            writer.send(JsonRpc.parseError(detail));
+            writer.send(JsonRpc.parseError(frame.complete() ? problem(e) : frame.problem()));
             return;
         }
         if (json == null) {
             writer.send(JsonRpc.parseError(frame.problem() == null ? "empty message" : frame.problem()));
             return;
         }
-        if (json != null && json.isArray()) {
+        if (json.isArray()) {
             // lightningd reads only objects from a plugin: a batch response would get us killed
             writer.send(JsonRpc.error(null, new RpcException(RpcErrorCode.INVALID_REQUEST, "batches are not supported over stdio")));
             return;
@@ -121,22 +112,44 @@ public final class StdioTransport
             writer.send(e.response());
             return;
         }
-        if (handler.answersAtOnce(message)) {
-            handleGuarded(message);
+        if (handler.urgent(message)) {
+            handleGuarded(message, true);
         }
         else {
-            workers.execute(() -> handleGuarded(message));
+            workers.execute(() -> handleGuarded(message, false));
         }
     }
 
-    private void handleGuarded(JsonRpc.Message message)
+    private static String problem(IOException e)
+    {
+        return e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : "unreadable";
+    }
+
+    private void handleGuarded(JsonRpc.Message message, boolean urgent)
     {
         try {
-            handler.handle(message);
+            handler.handle(message).whenComplete((answer, failure) -> {
+                if (failure != null) {
+                    // handlers answer every failure themselves; this only guards the reader and the pool
+                    LOG.log(Level.ERROR, "handling " + message.method() + " failed", failure);
+                }
+                else {
+                    answer.ifPresent(response -> send(response, urgent));
+                }
+            });
         }
         catch (RuntimeException e) {
-            // the handler answers every request itself; this only guards the reader and the pool
             LOG.log(Level.ERROR, "handling " + message.method() + " failed", e);
+        }
+    }
+
+    private void send(ObjectNode response, boolean urgent)
+    {
+        if (urgent) {
+            writer.sendUrgent(response);
+        }
+        else {
+            writer.send(response);
         }
     }
 }

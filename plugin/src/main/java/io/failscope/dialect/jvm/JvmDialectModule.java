@@ -1,0 +1,22 @@
+package io.failscope.dialect.jvm;
+
+import com.google.inject.AbstractModule;
+import io.failscope.dialect.DialectModule;
+import io.failscope.dialect.NodeMessages;
+
+/**
+ * The JVM node dialect: the node posts {@code htlc_intercepted} (a hook: it waits for the verdict) and
+ * {@code htlc_handling_failed} (an event) to the HTTP endpoint, next to the user's and operator's
+ * methods.
+ */
+public final class JvmDialectModule
+        extends AbstractModule
+{
+    @Override
+    protected void configure()
+    {
+        DialectModule.hooks(binder()).addBinding("htlc_intercepted").to(JvmHtlcIntercepted.class);
+        DialectModule.events(binder()).addBinding("htlc_handling_failed").to(JvmHtlcHandlingFailed.class);
+        bind(DialectModule.SERVED_OVER_HTTP).to(NodeMessages.class);
+    }
+}
