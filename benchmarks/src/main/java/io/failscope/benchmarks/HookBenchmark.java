@@ -1,19 +1,25 @@
 package io.failscope.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import io.failscope.rpc.Json;
+import io.failscope.store.RetentionConfig;
+import io.failscope.store.SqliteFailureStore;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -47,9 +53,26 @@ public final class HookBenchmark
                 rate, seconds, 5, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "| plugin | answered | p50 ms | p99 ms | p99.9 ms | max ms |%n|---|---:|---:|---:|---:|---:|%n");
         // the floor runs with the launcher's JVM flags, so that only the plugin's own work differs
-        run("floor: answers continue, no logic", List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-cp", jar, FloorPlugin.class.getName()), noRules, null, rate, seconds);
-        run("failscope, no rules", List.of(launcher.toString()), noRules, null, rate, seconds);
-        run("failscope, 10,000 rules", List.of(launcher.toString()), manyRules, "policy.json", rate, seconds);
+        run("floor: answers continue, no logic", List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-cp", jar, FloorPlugin.class.getName()), noRules, null, rate, seconds, false);
+        run("failscope, no rules", List.of(launcher.toString()), noRules, null, rate, seconds, false);
+        run("failscope, 10,000 rules", List.of(launcher.toString()), manyRules, "policy.json", rate, seconds, false);
+        Path bigAnswers = Files.createTempDirectory("failscope-hooks");
+        storeRecords(bigAnswers.resolve("failscope"), 10_000);
+        run("failscope, no rules, 10,000-item listhtlcfailures answers written meanwhile", List.of(launcher.toString()), bigAnswers, null, rate, seconds, true);
+    }
+
+    /** Fills the store the plugin will open with {@code count} records, so that one listhtlcfailures page holds 10,000 items. */
+    private static void storeRecords(Path dataDirectory, int count)
+            throws Exception
+    {
+        SyntheticRecords records = new SyntheticRecords(7);
+        try (SqliteFailureStore store = SqliteFailureStore.open(dataDirectory, RetentionConfig.DEFAULT, Clock.systemUTC())) {
+            CompletableFuture<?> last = null;
+            for (int i = 0; i < count; i++) {
+                last = store.submit(records.next(i, count));
+            }
+            last.join();
+        }
     }
 
     /** 9,999 rules that do not match (each names another incoming channel) before one that does: every rule is tried. */
@@ -63,7 +86,7 @@ public final class HookBenchmark
         return rules.append("{\"name\":\"rest\",\"action\":\"continue\"}]}\n").toString();
     }
 
-    private static void run(String name, List<String> command, Path lightningDir, String policy, int rate, int seconds)
+    private static void run(String name, List<String> command, Path lightningDir, String policy, int rate, int seconds, boolean bigAnswers)
             throws Exception
     {
         ProcessBuilder builder = new ProcessBuilder(command).directory(lightningDir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
@@ -82,14 +105,23 @@ public final class HookBenchmark
         ConcurrentHashMap<String, Integer> pending = new ConcurrentHashMap<>();
         CountDownLatch answered = new CountDownLatch(total);
         CountDownLatch initialized = new CountDownLatch(1);
+        Semaphore bigAnswer = new Semaphore(0);
+        AtomicLong bigAnswersAnswered = new AtomicLong();
         Thread reader = new Thread(() -> {
-            try (MappingIterator<JsonNode> out = Json.MAPPER.readerFor(JsonNode.class).readValues(process.getInputStream())) {
-                while (out.hasNextValue()) {
-                    JsonNode message = out.nextValue();
+            // frames are found in the raw bytes as they arrive and only their id is read, so that a large
+            // answer costs this reader no parsing: a hook's latency is the plugin's, not the reader's
+            try {
+                FrameIds frames = new FrameIds(process.getInputStream());
+                String id;
+                while ((id = frames.next()) != null) {
                     long now = System.nanoTime();
-                    String id = message.path("id").asText();
                     if (id.equals("init")) {
                         initialized.countDown();
+                        continue;
+                    }
+                    if (id.startsWith("cli:listhtlcfailures")) {
+                        bigAnswersAnswered.incrementAndGet();
+                        bigAnswer.release();
                         continue;
                     }
                     Integer index = pending.remove(id);
@@ -113,6 +145,24 @@ public final class HookBenchmark
             throw new IllegalStateException(name + ": no answer to init");
         }
 
+        AtomicBoolean measuring = new AtomicBoolean(true);
+        Thread asker = new Thread(() -> {
+            // one large answer after another, as an operator's script paging through the store would ask
+            try {
+                for (long i = 0; measuring.get(); i++) {
+                    send(in, writeLock, "{\"jsonrpc\":\"2.0\",\"id\":\"cli:listhtlcfailures#" + i + "\",\"method\":\"listhtlcfailures\",\"params\":{\"limit\":10000}}");
+                    bigAnswer.acquire();
+                }
+            }
+            catch (Exception e) {
+                // the run ended
+            }
+        }, "big-answers");
+        asker.setDaemon(true);
+        if (bigAnswers) {
+            asker.start();
+        }
+
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime() + 100_000_000L;
         for (int i = 0; i < total; i++) {
@@ -126,6 +176,7 @@ public final class HookBenchmark
             send(in, writeLock, hook(id, i));
         }
         boolean all = answered.await(60, TimeUnit.SECONDS);
+        measuring.set(false);
         in.close();
         process.waitFor(10, TimeUnit.SECONDS);
         process.destroyForcibly();
@@ -133,7 +184,11 @@ public final class HookBenchmark
         long[] measured = Arrays.copyOfRange(latency, warmup, total);
         long missing = Arrays.stream(measured).filter(value -> value == 0).count();
         Arrays.sort(measured);
-        System.out.printf(Locale.ROOT, "| %s | %d of %d%s | %.3f | %.3f | %.3f | %.3f |%n", name, measured.length - missing, measured.length, all ? "" : " (some never answered)",
+        String answeredNote = all ? "" : " (some never answered)";
+        if (bigAnswers) {
+            answeredNote += ", with " + bigAnswersAnswered.get() + " answers of 10,000 items written meanwhile";
+        }
+        System.out.printf(Locale.ROOT, "| %s | %d of %d%s | %.3f | %.3f | %.3f | %.3f |%n", name, measured.length - missing, measured.length, answeredNote,
                 percentile(measured, 50), percentile(measured, 99), percentile(measured, 99.9), measured[measured.length - 1] / 1e6);
     }
 
@@ -158,6 +213,73 @@ public final class HookBenchmark
         synchronized (lock) {
             in.write(bytes);
             in.flush();
+        }
+    }
+
+    /**
+     * The ids of the messages the plugin writes, each as soon as its last byte is read: every message is
+     * one compact JSON object ended by a blank line, starting {@code {"jsonrpc":"2.0","id":"..."} when
+     * it has an id (the plugin writes the members in that order).
+     */
+    private static final class FrameIds
+    {
+        private static final byte[] PREFIX = "{\"jsonrpc\":\"2.0\",\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+
+        private final InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private final byte[] head = new byte[160];
+        private int headLength;
+        private int position;
+        private int limit;
+        private int previous = -1;
+
+        FrameIds(InputStream in)
+        {
+            this.in = in;
+        }
+
+        /** The next message's id ("" when it has none), or null at the end of the output. */
+        String next()
+                throws IOException
+        {
+            while (true) {
+                if (position == limit) {
+                    limit = in.read(buffer);
+                    position = 0;
+                    if (limit <= 0) {
+                        return null;
+                    }
+                }
+                int b = buffer[position++];
+                if (b == '\n' && previous == '\n') {
+                    previous = -1;
+                    String id = id();
+                    headLength = 0;
+                    if (id != null) {
+                        return id;
+                    }
+                    continue;
+                }
+                previous = b;
+                if (headLength < head.length && (headLength > 0 || b == '{')) {
+                    head[headLength++] = (byte) b;
+                }
+            }
+        }
+
+        private String id()
+        {
+            if (headLength == 0) {
+                return null;
+            }
+            if (headLength < PREFIX.length || !Arrays.equals(head, 0, PREFIX.length, PREFIX, 0, PREFIX.length)) {
+                return "";
+            }
+            int end = PREFIX.length;
+            while (end < headLength && head[end] != '"') {
+                end++;
+            }
+            return new String(head, PREFIX.length, end - PREFIX.length, StandardCharsets.US_ASCII);
         }
     }
 
