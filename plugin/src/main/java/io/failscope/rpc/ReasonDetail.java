@@ -25,6 +25,7 @@ import static io.failscope.record.EvidenceNames.MAX_IN_FLIGHT_MSAT;
 import static io.failscope.record.EvidenceNames.OFFERED_CLTV_DELTA;
 import static io.failscope.record.EvidenceNames.OFFERED_FEE_MSAT;
 import static io.failscope.record.EvidenceNames.OUTGOING_CLTV_VALUE;
+import static io.failscope.record.EvidenceNames.REQUESTED_CHANNEL_COULD_CARRY;
 import static io.failscope.record.EvidenceNames.REQUESTED_MSAT;
 import static io.failscope.record.EvidenceNames.REQUIRED_CLTV_DELTA;
 import static io.failscope.record.EvidenceNames.REQUIRED_FEE_MSAT;
@@ -59,6 +60,28 @@ final class ReasonDetail
     private ReasonDetail() {}
 
     static String of(HtlcFailureRecord record)
+    {
+        return explained(record) + switched(record);
+    }
+
+    /**
+     * When the node forwarded over another channel than the onion named: which, and whether the onion's
+     * own channel could have carried the HTLC (lightningd picks by spendable balance alone).
+     */
+    private static String switched(HtlcFailureRecord record)
+    {
+        if (record.requestedOutChannel().isEmpty() || record.outChannel().isEmpty()) {
+            return "";
+        }
+        Long couldCarry = record.reason().map(reason -> reason.evidence().get(REQUESTED_CHANNEL_COULD_CARRY)).orElse(null);
+        String verdict = "";
+        if (couldCarry != null) {
+            verdict = couldCarry == 1 ? ", which could have carried it" : ", which could not have carried it either";
+        }
+        return "; the node tried " + record.outChannel().get() + " instead of the onion's " + record.requestedOutChannel().get() + verdict;
+    }
+
+    private static String explained(HtlcFailureRecord record)
     {
         if (record.reason().isEmpty()) {
             return "a later hop failed the HTLC; its reason is encrypted for the sender";

@@ -9,6 +9,7 @@ import io.failscope.node.NodeContext;
 import io.failscope.reason.FailureSource;
 import io.failscope.reason.FailureType;
 import io.failscope.reason.ReasonSource;
+import io.failscope.record.HtlcFailureRecord;
 import io.failscope.record.RecordedReason;
 import io.failscope.testing.TestJson;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,42 @@ final class TestClassifier
         // a healthy channel and an HTLC it could take: temporary_channel_failure stays as the code says
         RecordedReason classified = Classifier.classify(0x1007, event(0x1007), Optional.of(htlc(1_000_000, 800_066, 1_001_001)), context(Map.of()));
         assertThat(classified).isEqualTo(RecordedReason.fromCode(0x1007));
+    }
+
+    @Test
+    void aSwitchedChannelKeepsTheOnionsChannelAndSaysWhetherItCouldHaveCarriedTheHtlc()
+            throws Exception
+    {
+        // lightningd tried 105x1x0 (most spendable, but a 500,000 msat HTLC maximum) instead of the onion's 103x1x0
+        ObjectNode tried = (ObjectNode) TestJson.MAPPER.readTree(CHANNEL);
+        tried.put("short_channel_id", "105x1x0").put("spendable_msat", 9_000_000).put("maximum_htlc_out_msat", 500_000).remove("alias");
+        NodeContext base = context(Map.of());
+        Map<ShortChannelId, ChannelContext> channels = new HashMap<>(base.channels());
+        channels.put(ShortChannelId.parse("105x1x0"), ChannelContext.fromListPeerChannels(tried));
+        NodeContext context = new NodeContext(base.nodeId(), base.blockHeight(), channels, base.settings(), Instant.EPOCH);
+        HtlcFailed failure = HtlcFailed.builder(FailureType.FORWARD, FailureSource.LOCAL, Instant.ofEpochSecond(1_755_675_000L))
+                .inChannel(Optional.of(ShortChannelId.parse("101x1x0")))
+                .inHtlcId(OptionalLong.of(7))
+                .outChannel(Optional.of(ShortChannelId.parse("105x1x0")))
+                .failcode(OptionalInt.of(0x1007))
+                .build();
+        HtlcFailureRecord record = Capture.record(failure, Optional.of(htlc(1_000_000, 800_066, 1_001_001)), context, base.nodeId().orElseThrow());
+        assertThat(record.outChannel()).map(Object::toString).contains("105x1x0");
+        assertThat(record.requestedOutChannel()).map(Object::toString).contains("103x1x0");
+        assertThat(record.reason().orElseThrow().reason().reason().snakeName()).isEqualTo("htlc_maximum");
+        assertThat(TestJson.MAPPER.writeValueAsString(record.reason().orElseThrow().evidence().values()))
+                .isEqualTo("{\"htlc_maximum_msat\":500000,\"requested_channel_could_carry\":1,\"requested_msat\":1000000}");
+
+        // the onion's own channel could not have carried it either: its spendable is too small
+        channels.put(ShortChannelId.parse("103x1x0"), ChannelContext.fromListPeerChannels(((ObjectNode) TestJson.MAPPER.readTree(CHANNEL)).put("spendable_msat", 10)));
+        NodeContext poorer = new NodeContext(base.nodeId(), base.blockHeight(), channels, base.settings(), Instant.EPOCH);
+        HtlcFailureRecord second = Capture.record(failure, Optional.of(htlc(1_000_000, 800_066, 1_001_001)), poorer, base.nodeId().orElseThrow());
+        assertThat(second.reason().orElseThrow().evidence().get("requested_channel_could_carry")).isEqualTo(0);
+
+        // the same channel as the onion's: nothing is added
+        HtlcFailureRecord straight = Capture.record(event(0x1007), Optional.of(htlc(1_000_000, 800_066, 1_001_001)), context(Map.of("maximum_htlc_out_msat", 500_000)), base.nodeId().orElseThrow());
+        assertThat(straight.requestedOutChannel()).isEmpty();
+        assertThat(straight.reason().orElseThrow().evidence().get("requested_channel_could_carry")).isNull();
     }
 
     @Test
