@@ -7,6 +7,7 @@ import io.failscope.PluginRuntime;
 import io.failscope.config.ConfigException;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.HttpNodeRpcClient;
+import io.failscope.node.NodeRpcException;
 import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import io.failscope.testing.TestJson;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +27,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
@@ -145,6 +149,8 @@ final class TestHttpTransport
             params a string        | {"jsonrpc":"2.0","id":1,"method":"listhtlcfailures","params":"x"} | 200 | -32602
             empty batch            | []                                              | 200 | -32600
             empty body             | ``                                              | 200 | -32700
+            duplicate key          | {"jsonrpc":"2.0","id":1,"id":2,"method":"listhtlcfailures"} | 200 | -32700
+            trailing tokens        | {"jsonrpc":"2.0","id":1,"method":"listhtlcfailures"} {"x":1} | 200 | -32700
             """)
     void malformedRequestsGetTheRightJsonRpcError(String name, String body, int status, int code)
             throws Exception
@@ -206,5 +212,112 @@ final class TestHttpTransport
         assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
         assertThat(httpPost(rpc, request, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
         assertThat(httpPost(rpc, request, "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aBatchOrAnAnswerBeyondItsLimitIsRefusedNamingTheLimit()
+            throws Exception
+    {
+        StringBuilder rules = new StringBuilder("{\"rules\":[");
+        for (int i = 0; i < 30; i++) {
+            rules.append(i == 0 ? "" : ",").append("{\"name\":\"rule-number-").append(i).append("\",\"action\":\"continue\"}");
+        }
+        Files.writeString(directory.resolve("policy.json"), rules.append("]}").toString());
+        URI rpc = start(Map.of("http.max-batch", "3", "http.max-answer-bytes", "1024", "policy.file", "policy.json"));
+        String call = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\",\"params\":{\"limit\":1}}";
+        JsonNode tooMany = PluginProcess.MAPPER.readTree(httpPost(rpc, "[" + String.join(",", call, call, call, call) + "]").body());
+        assertThat(tooMany.get("error").get("message").asText()).isEqualTo("a batch may hold at most 3 calls (http.max-batch), got 4");
+        assertThat(PluginProcess.MAPPER.readTree(httpPost(rpc, "[" + String.join(",", call, call, call) + "]").body())).hasSize(3);
+
+        // the 30 rules make an answer of about 2 KB: refused, naming the limit
+        JsonNode single = PluginProcess.MAPPER.readTree(httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"listpolicy\"}").body());
+        assertThat(single.get("error").get("message").asText())
+                .isEqualTo("the answer would be larger than 1024 bytes (http.max-answer-bytes); ask for less (a lower limit, fewer calls)");
+        String bad = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"listhtlcfailures\",\"params\":{\"reason\":\"" + "x".repeat(300) + "\"}}";
+        JsonNode batch = PluginProcess.MAPPER.readTree(httpPost(rpc, "[" + String.join(",", bad, bad, bad) + "]").body());
+        assertThat(batch.get("error").get("message").asText())
+                .isEqualTo("the answers to this batch would be larger than 1024 bytes (http.max-answer-bytes); ask for less (a lower limit, fewer calls)");
+    }
+
+    @Test
+    void slowClientsCannotHoldTheEndpointAndRefusalsDoNotReadTheBody()
+            throws Exception
+    {
+        Files.writeString(directory.resolve("token"), "s3cret\n", StandardCharsets.UTF_8);
+        URI rpc = start(Map.of("http.token-file", "token"));
+        List<Socket> slow = new ArrayList<>();
+        try {
+            // more connections than the endpoint has threads, each declaring a large body and sending a byte of it
+            for (int i = 0; i < 24; i++) {
+                Socket socket = new Socket(rpc.getHost(), rpc.getPort());
+                socket.getOutputStream().write(("POST /rpc HTTP/1.1\r\nHost: failscope\r\nContent-Type: application/json\r\nAuthorization: Bearer s3cret\r\n"
+                        + "Content-Length: 1000000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            // without the token, a large declared body is answered at once, none of it read
+            try (Socket noToken = new Socket(rpc.getHost(), rpc.getPort())) {
+                noToken.setSoTimeout(10_000);
+                noToken.getOutputStream().write("POST /rpc HTTP/1.1\r\nHost: failscope\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                noToken.getOutputStream().flush();
+                String answer = new String(noToken.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(answer).isEqualTo("HTTP/1.1 401");
+            }
+            // and a client with the token is served meanwhile, on loopback too
+            HttpResponse<String> served = CLIENT.send(HttpRequest.newBuilder(rpc).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer s3cret").POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(served.statusCode()).isEqualTo(200);
+            assertThat(httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\"}").statusCode()).as("the token is needed on loopback too").isEqualTo(401);
+        }
+        finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void anOversizedHeaderGetsAJsonErrorThatNamesNoServer()
+            throws Exception
+    {
+        URI rpc = start(Map.of());
+        try (Socket socket = new Socket(rpc.getHost(), rpc.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /rpc HTTP/1.1\r\nHost: failscope\r\nX-Padding: " + "a".repeat(100_000) + "\r\nContent-Length: 2\r\n\r\n{}")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 431");
+            assertThat(answer).contains("\"code\":-32600").doesNotContainIgnoringCase("jetty").doesNotContain("<html");
+        }
+    }
+
+    @Test
+    void underCoreLightningTheJvmNodesMessagesAreNotServed()
+            throws Exception
+    {
+        FailscopeConfig config = FailscopeConfig.read(Map.of("http.port", "0"), directory, Function.identity());
+        runtime = PluginRuntime.start(config, PluginRuntime.Dialect.CLN, (method, params) -> {
+            throw new NodeRpcException("no node in this test");
+        }, TestJson.MAPPER);
+        URI rpc = URI.create("http://127.0.0.1:" + runtime.httpPort() + "/rpc");
+        for (String method : List.of("htlc_handling_failed", "htlc_intercepted", "htlc_accepted", "forward_event")) {
+            JsonNode answer = PluginProcess.MAPPER.readTree(httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":{}}").body());
+            assertThat(answer.get("error").get("code").asInt()).as(method).isEqualTo(-32601);
+        }
+        assertThat(PluginProcess.MAPPER.readTree(httpPost(rpc, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"listhtlcfailures\"}").body()).has("result")).isTrue();
+    }
+
+    @Test
+    void anEmptyTokenFileIsAConfigurationProblem()
+            throws Exception
+    {
+        Files.writeString(directory.resolve("token"), "  \n", StandardCharsets.UTF_8);
+        assertThat(Assertions.catchThrowableOfType(
+                () -> FailscopeConfig.read(Map.of("http.port", "0", "http.token-file", "token"), directory, Function.identity()),
+                ConfigException.class).problems())
+                .containsExactly("http.token-file: the file " + directory.resolve("token") + " is empty; it must hold the bearer token");
     }
 }

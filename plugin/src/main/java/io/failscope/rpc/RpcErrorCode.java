@@ -20,7 +20,9 @@ public enum RpcErrorCode
     /** The failure store cannot serve the request (for example the disk is full or the database unreadable); the message says why. */
     STORE_UNAVAILABLE(1000),
     /** The interception policy file cannot be used; {@code data.problems} lists why. */
-    POLICY_INVALID(1001);
+    POLICY_INVALID(1001),
+    /** Over HTTP, so many calls are waiting to be worked on that this one was not queued; try again shortly. */
+    BUSY(1002);
 
     private final int code;
 

@@ -36,7 +36,7 @@ final class TestFailscopeConfig
         FailscopeConfig config = FailscopeConfig.read(Map.of(), directory, Function.identity());
         assertThat(config.dataDirectory()).isEqualTo(directory.resolve("failscope"));
         assertThat(config.retention()).isEqualTo(RetentionConfig.DEFAULT);
-        assertThat(config.http()).isEqualTo(new HttpConfig(OptionalInt.empty(), "127.0.0.1", Optional.empty(), 1_048_576));
+        assertThat(config.http()).isEqualTo(new HttpConfig(OptionalInt.empty(), "127.0.0.1", Optional.empty(), 1_048_576, 100, 33_554_432, Duration.ofSeconds(30), 4096));
         assertThat(config.http().enabled()).isFalse();
         assertThat(config.node()).isEqualTo(new NodeConfig(Duration.ofSeconds(10), Duration.ofSeconds(60), Optional.empty()));
         assertThat(config.policyFile()).isEmpty();
@@ -44,14 +44,19 @@ final class TestFailscopeConfig
 
     @Test
     void everyKeyIsRead()
-            throws ConfigException
+            throws Exception
     {
+        Files.writeString(directory.resolve("token"), "s3cret");
         FailscopeConfig config = FailscopeConfig.read(Map.ofEntries(
                 Map.entry("dir", "/var/lib/failscope"),
                 Map.entry("http.port", "9737"),
                 Map.entry("http.address", "127.0.0.2"),
                 Map.entry("http.token-file", "token"),
                 Map.entry("http.max-request-bytes", "4096"),
+                Map.entry("http.max-batch", "10"),
+                Map.entry("http.max-answer-bytes", "65536"),
+                Map.entry("http.idle-timeout", "2m"),
+                Map.entry("http.min-request-rate", "100"),
                 Map.entry("retention.max-age", "30d"),
                 Map.entry("retention.max-rows", "1000"),
                 Map.entry("retention.interval", "1m"),
@@ -62,7 +67,7 @@ final class TestFailscopeConfig
                 Map.entry("policy.file", "rules.json")), directory, Function.identity());
         assertThat(config.policyFile()).contains(directory.resolve("rules.json"));
         assertThat(config.dataDirectory()).isEqualTo(Path.of("/var/lib/failscope"));
-        assertThat(config.http()).isEqualTo(new HttpConfig(OptionalInt.of(9737), "127.0.0.2", Optional.of(directory.resolve("token")), 4096));
+        assertThat(config.http()).isEqualTo(new HttpConfig(OptionalInt.of(9737), "127.0.0.2", Optional.of(directory.resolve("token")), 4096, 10, 65_536, Duration.ofMinutes(2), 100));
         assertThat(config.retention()).isEqualTo(new RetentionConfig(Duration.ofDays(30), 1000, Duration.ofMinutes(1), 100));
         assertThat(config.node()).isEqualTo(new NodeConfig(Duration.ofSeconds(2), Duration.ofMinutes(5), Optional.of(URI.create("http://127.0.0.1:9735/rpc"))));
         assertThat(FailscopeConfig.read(Map.of("http.port", "off"), directory, Function.identity()).http().enabled()).isFalse();
