@@ -9,6 +9,7 @@ import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
+import io.failscope.capture.Capture;
 import io.failscope.capture.CaptureModule;
 import io.failscope.capture.InterceptRecorder;
 import io.failscope.config.ConfigModule;
@@ -24,6 +25,8 @@ import io.failscope.node.NodeModule;
 import io.failscope.node.NodeRpcClient;
 import io.failscope.rpc.MessageHandler;
 import io.failscope.rpc.RpcModule;
+import io.failscope.status.PluginInfo;
+import io.failscope.status.StatusModule;
 import io.failscope.store.FailureStore;
 import io.failscope.store.StoreModule;
 import io.failscope.transport.http.HttpModule;
@@ -31,8 +34,10 @@ import io.failscope.transport.http.HttpTransport;
 import jakarta.inject.Inject;
 
 import java.lang.System.Logger.Level;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -61,16 +66,18 @@ public final class PluginRuntime
     private final HttpTransport http;
     private final Interceptor interceptor;
     private final InterceptRecorder recorder;
+    private final Capture capture;
     private final NodeContextCache nodeContext;
     private final FailureStore store;
 
     @Inject
-    PluginRuntime(NodeMessages messages, HttpTransport http, Interceptor interceptor, InterceptRecorder recorder, NodeContextCache nodeContext, FailureStore store)
+    PluginRuntime(NodeMessages messages, HttpTransport http, Interceptor interceptor, InterceptRecorder recorder, Capture capture, NodeContextCache nodeContext, FailureStore store)
     {
         this.messages = requireNonNull(messages, "messages is null");
         this.http = requireNonNull(http, "http is null");
         this.interceptor = requireNonNull(interceptor, "interceptor is null");
         this.recorder = requireNonNull(recorder, "recorder is null");
+        this.capture = requireNonNull(capture, "capture is null");
         this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
         this.store = requireNonNull(store, "store is null");
     }
@@ -82,7 +89,7 @@ public final class PluginRuntime
             case CLN -> new ClnDialectModule();
             case JVM -> new JvmDialectModule();
         };
-        return List.of(new StoreModule(), new RpcModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), dialectModule);
+        return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), dialectModule);
     }
 
     /** Wires every feature and starts it. Throws when something cannot start (the store, the HTTP port). */
@@ -95,6 +102,7 @@ public final class PluginRuntime
             {
                 bind(ObjectMapper.class).toInstance(mapper);
                 bind(NodeRpcClient.class).toInstance(nodeClient);
+                bind(PluginInfo.class).toInstance(new PluginInfo(PluginInfo.jarVersion(), dialect.name().toLowerCase(Locale.ROOT), Instant.now()));
             }
         };
         Injector injector;
@@ -151,6 +159,7 @@ public final class PluginRuntime
         }
         interceptor.close();
         recorder.close();
+        capture.close();
         nodeContext.close();
         store.close();
     }

@@ -40,10 +40,8 @@ public final class ClnSimulation
 
     private final LightningRpcServer rpc;
     private volatile PluginProcess plugin;
-    private final AtomicLong localFailuresSent = new AtomicLong();
     private final AtomicLong forwardRows = new AtomicLong();
     private final AtomicLong payments = new AtomicLong();
-    private final AtomicLong contextCalls = new AtomicLong();
 
     private ClnSimulation(Settings settings)
             throws IOException
@@ -51,9 +49,6 @@ public final class ClnSimulation
         super(settings, true);
         Files.createDirectories(settings.directory());
         rpc = new LightningRpcServer(settings.directory().resolve("lightning-rpc"), (method, params) -> {
-            if (method.equals("listconfigs")) {
-                contextCalls.incrementAndGet();
-            }
             PluginProcess started = plugin;
             if (started != null) {
                 started.checkNodeCall(method, params);
@@ -118,9 +113,7 @@ public final class ClnSimulation
         if (init.path("result").has("disable")) {
             throw new IOException("the plugin disabled itself: " + init.path("result").path("disable").asText());
         }
-        await("the plugin reading the node's context; stderr:\n" + plugin.stderr(), () -> contextCalls.get() > 0, Duration.ofSeconds(20));
-        // the snapshot is installed right after listconfigs answers
-        Thread.sleep(200);
+        await("the plugin reading the node's context; stderr:\n" + plugin.stderr(), () -> status().path("node").has("context_age_seconds"), Duration.ofSeconds(20));
     }
 
     public PluginProcess plugin()
@@ -166,7 +159,6 @@ public final class ClnSimulation
                 plugin.notify("forward_event", forwardEvent(htlc, "failed"));
             }
             case LOCAL_FAILED -> {
-                localFailuresSent.incrementAndGet();
                 plugin.notify("forward_event", forwardEvent(htlc, "local_failed"));
             }
         }
@@ -179,13 +171,15 @@ public final class ClnSimulation
         plugin.notify("sendpay_failure", sendpayFailure(htlc));
     }
 
-    /** Every local failure sent so far has had its outgoing channel looked up. */
+    /**
+     * Every failure made so far has been recorded (so it was judged against the node as it is now): the
+     * plugin's own count, in failscope-status, has caught up with the simulator's.
+     */
     @Override
     protected void awaitPlugin()
             throws IOException, InterruptedException
     {
-        await("the plugin looking up the outgoing channel of " + localFailuresSent.get() + " local failures; stderr:\n" + plugin.stderr(),
-                () -> node.freshChannelLookups() >= localFailuresSent.get(), Duration.ofSeconds(60));
+        await("the plugin recording " + tally().failedCount() + " failures; stderr:\n" + plugin.stderr(), () -> caughtUp(status(), tally().failedCount()), Duration.ofSeconds(60));
     }
 
     @Override

@@ -40,7 +40,6 @@ public final class JvmSimulation
         extends Simulation
 {
     private final HttpServer nodeRpc;
-    private final AtomicLong nodeInfoCalls = new AtomicLong();
     private final Process plugin;
     private final Path pluginLog;
     private final URI endpoint;
@@ -61,9 +60,6 @@ public final class JvmSimulation
             try (InputStream in = exchange.getRequestBody(); OutputStream out = exchange.getResponseBody()) {
                 JsonNode request = PluginProcess.MAPPER.readTree(in);
                 String method = request.path("method").asText();
-                if (method.equals("getinfo")) {
-                    nodeInfoCalls.incrementAndGet();
-                }
                 check("node." + method, "request", request.path("params").isMissingNode() ? null : request.get("params"));
                 JsonNode result = node.answer(method, request.path("params"));
                 ObjectNode response = PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0");
@@ -127,9 +123,7 @@ public final class JvmSimulation
             if (!simulation.plugin.isAlive()) {
                 throw new IOException("the plugin stopped: " + simulation.log().strip());
             }
-            await("the plugin asking the node's getinfo", () -> simulation.nodeInfoCalls.get() > 0, Duration.ofSeconds(20));
-            // the snapshot is installed once listpeerchannels and listconfigs have answered too
-            Thread.sleep(200);
+            await("the plugin reading the node's context", () -> simulation.status().path("node").has("context_age_seconds"), Duration.ofSeconds(20));
             return simulation;
         }
         catch (IOException | InterruptedException | RuntimeException e) {

@@ -261,6 +261,30 @@ public abstract class Simulation
     }
 
     /** Waits for a condition the plugin reaches on its own, or fails saying what it was waiting for. */
+    /** failscope-status, or an empty object while the plugin cannot answer it. */
+    protected JsonNode status()
+    {
+        try {
+            return query("failscope-status", PluginProcess.MAPPER.createObjectNode()).path("result");
+        }
+        catch (IOException e) {
+            return PluginProcess.MAPPER.createObjectNode();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return PluginProcess.MAPPER.createObjectNode();
+        }
+    }
+
+    /** The plugin has taken in {@code failures} failed HTLCs and none is waiting to be recorded. */
+    protected static boolean caughtUp(JsonNode status, long failures)
+    {
+        JsonNode capture = status.path("capture");
+        long done = capture.path("recorded").asLong() + capture.path("dropped").path("queue_full").asLong() + capture.path("dropped").path("store_failed").asLong();
+        return capture.path("received").asLong() >= failures && capture.path("waiting").asLong() == 0
+                && capture.path("waiting_for_node_id").asLong() == 0 && done == capture.path("received").asLong();
+    }
+
     protected static void await(String what, BooleanSupplier done, Duration within)
             throws IOException, InterruptedException
     {

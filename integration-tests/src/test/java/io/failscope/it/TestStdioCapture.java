@@ -74,12 +74,11 @@ final class TestStdioCapture
         node.answer("listconfigs", PluginProcess.MAPPER.readTree("{\"configs\":{\"cltv-delta\":{\"value_int\":34},\"max-dust-htlc-exposure-msat\":{\"value_msat\":50000000}}}"));
         plugin = PluginProcess.start(lightningDir, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE);
         plugin.request("init", TestStdioPlugin.initParams(lightningDir, PluginProcess.MAPPER.createObjectNode()));
+        // the node's context is in: failscope-status tells how old it is
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!node.calls().contains("listconfigs") && System.nanoTime() < deadline) {
+        while (!plugin.request("failscope-status", null).get("result").get("node").has("context_age_seconds") && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        // the snapshot is installed right after listconfigs answers
-        Thread.sleep(500);
     }
 
     @AfterAll

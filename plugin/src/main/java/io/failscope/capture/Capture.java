@@ -1,60 +1,99 @@
 package io.failscope.capture;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.HtlcSeen;
 import io.failscope.NodeId;
 import io.failscope.ShortChannelId;
-import io.failscope.node.ChannelContext;
+import io.failscope.Throttled;
+import io.failscope.json.Json;
 import io.failscope.node.NodeContext;
 import io.failscope.node.NodeContextCache;
 import io.failscope.reason.FailureCode;
 import io.failscope.reason.FailureSource;
-import io.failscope.record.HtlcFailureRecord;
-import io.failscope.record.RecordedReason;
+import io.failscope.status.StatusSection;
 import io.failscope.store.FailureStore;
 import io.failscope.store.StoreException;
 import io.failscope.store.WriteOutcome;
-import jakarta.inject.Inject;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Turns failed HTLCs into records, whichever node reported them. The HTLCs a hook let go on are kept
- * to join with their failure (the forwarded amount and outgoing CLTV are only in the hook); a local
- * failure whose reason the node did not state is classified against the node's context at that moment,
- * with a fresh view of the channels it concerns. Replays after a restart carry the same identity and
- * add no record (the store is idempotent).
+ * Turns failed HTLCs into records, whichever node reported them. A reported failure waits in a bounded
+ * queue (the node never waits for it), and a worker joins it with what its hook said, takes the node's
+ * context with a fresh view of the channels it concerns, classifies a local reason the node did not
+ * state, and hands the record to the store. When the queue is full a failure is dropped and counted,
+ * never silently. A failure that comes before the node has said who it is waits until it has, and is
+ * then recorded with the reason its code gives: its context was not known when it failed.
  */
 public final class Capture
+        implements StatusSection, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(Capture.class.getName());
+
+    /** Failures that may wait to be recorded: enough for minutes of a probing storm, a few tens of MB at most. */
+    public static final int DEFAULT_CAPACITY = 50_000;
 
     /** The genesis block's day: no HTLC failed before it. */
     static final Instant EARLIEST = Instant.parse("2009-01-03T00:00:00Z");
     /** How far ahead of our clock a node's time may be before it counts as impossible. */
     static final Duration CLOCK_SLACK = Duration.ofDays(1);
 
+    /** Most failures taken from the queue at once: they share the node's context and its look-ups. */
+    static final int BATCH = 256;
+    /**
+     * A failure whose reason depends on the channel's fees, CLTV delta, limits or state (which change
+     * only when the operator or a channel event changes them) may be judged on a view this old; one
+     * that depends on the channel's balance or HTLCs in flight needs a view taken after it arrived.
+     */
+    static final Duration SETTINGS_VIEW_MAX_AGE = Duration.ofSeconds(5);
+
+    private record Waiting(HtlcFailed failure, Instant arrived, CompletableFuture<WriteOutcome> written) {}
+
     private final FailureStore store;
     private final NodeContextCache nodeContext;
     private final SeenHtlcs seen;
     private final Clock clock;
+    private final int capacity;
+    private final BlockingQueue<Waiting> queue;
+    private final Deque<Waiting> awaitingNodeId = new ArrayDeque<>();
+    private final Thread worker;
+    private final Throttled throttled;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong recorded = new AtomicLong();
+    private final AtomicLong droppedQueueFull = new AtomicLong();
+    private final AtomicLong droppedStoreFailed = new AtomicLong();
+    private volatile boolean closed;
 
-    @Inject
-    public Capture(FailureStore store, NodeContextCache nodeContext, SeenHtlcs seen, Clock clock)
+    /** {@code capacity}: failures that may wait to be recorded before new ones are dropped. */
+    public Capture(FailureStore store, NodeContextCache nodeContext, SeenHtlcs seen, Clock clock, int capacity)
     {
         this.store = requireNonNull(store, "store is null");
         this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
         this.seen = requireNonNull(seen, "seen is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.capacity = capacity;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.throttled = new Throttled(LOG, Duration.ofMinutes(1), clock);
+        this.worker = new Thread(this::work, "failscope-capture");
+        this.worker.setDaemon(true);
+        this.worker.start();
     }
 
     /**
@@ -73,8 +112,8 @@ public final class Capture
     }
 
     /**
-     * Records a failed HTLC; the future completes once the record is durable. May wait on the node's
-     * RPC (never call it on the hook path).
+     * Queues a failed HTLC to be recorded; never waits. The future completes once the record is durable,
+     * or fails when the failure was dropped (the queue full, the store unable to write).
      *
      * @throws IllegalArgumentException when a time of the failure is impossible (before 2009, or more
      *         than a day ahead of our clock), naming the field and the value
@@ -83,20 +122,108 @@ public final class Capture
     {
         checkTime("received_time", failure.receivedTime());
         failure.resolvedTime().ifPresent(time -> checkTime("resolved_time", time));
-        Optional<HtlcSeen> htlc = joined(failure);
+        received.incrementAndGet();
+        CompletableFuture<WriteOutcome> written = new CompletableFuture<>();
+        if (closed || !queue.offer(new Waiting(failure, clock.instant(), written))) {
+            droppedQueueFull.incrementAndGet();
+            throttled.log(Level.WARNING, "queue full", () -> "a failed HTLC was dropped: " + capacity + " are waiting to be recorded (failscope-status counts them)");
+            written.completeExceptionally(new StoreException("dropped: " + capacity + " failed HTLCs are waiting to be recorded"));
+        }
+        return written;
+    }
+
+    private void work()
+    {
+        List<Waiting> batch = new ArrayList<>(BATCH);
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Waiting first = queue.poll(1, TimeUnit.SECONDS);
+                retryAwaitingNodeId();
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, BATCH - 1);
+                    record(batch);
+                }
+            }
+            catch (InterruptedException e) {
+                return;
+            }
+            catch (RuntimeException | Error e) {
+                // the worker keeps going whatever one batch did
+                LOG.log(Level.ERROR, "recording failed HTLCs failed", e);
+            }
+            finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** A batch of failures, judged against one context with one look-up per channel they concern. */
+    private void record(List<Waiting> batch)
+    {
         NodeContext context = nodeContext.currentOrRefreshed();
+        List<Optional<HtlcSeen>> joined = new ArrayList<>(batch.size());
+        Map<ShortChannelId, Instant> views = new HashMap<>();
+        for (Waiting waiting : batch) {
+            Optional<HtlcSeen> htlc = joined(waiting.failure());
+            joined.add(htlc);
+            viewsNeeded(waiting, htlc).forEach((scid, since) -> views.merge(scid, since, (a, b) -> a.isAfter(b) ? a : b));
+        }
+        if (!views.isEmpty()) {
+            context = nodeContext.withChannelsViewedSince(context, views);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            record(batch.get(i), joined.get(i), context, false);
+        }
+    }
+
+    private void record(Waiting waiting, Optional<HtlcSeen> htlc, NodeContext context, boolean contextMissed)
+    {
+        HtlcFailed failure = waiting.failure();
         Optional<NodeId> node = failure.nodeId().or(context::nodeId);
         if (node.isEmpty()) {
-            LOG.log(Level.WARNING, "a failed HTLC arrived but the node's RPC does not say who the node is; it is not recorded");
-            return CompletableFuture.failedFuture(new StoreException("the node's id is not known yet (its getinfo has not answered)"));
+            synchronized (awaitingNodeId) {
+                if (awaitingNodeId.size() < capacity) {
+                    awaitingNodeId.add(waiting);
+                    return;
+                }
+            }
+            droppedQueueFull.incrementAndGet();
+            waiting.written().completeExceptionally(new StoreException("dropped: the node's id is still not known"));
+            return;
         }
-        Set<ShortChannelId> channels = channelsToLookAt(failure, htlc);
-        if (!channels.isEmpty()) {
-            context = nodeContext.withFreshChannels(context, channels);
+        NodeContext judged = context;
+        if (contextMissed) {
+            // what the node's channels were like when it failed is not known: the reason is the code's
+            judged = new NodeContext(context.nodeId(), context.blockHeight(), Map.of(), Map.of(), context.refreshedAt());
         }
-        CompletableFuture<WriteOutcome> written = store.submit(record(failure, htlc, context, node.get()));
-        htlc.ifPresent(value -> written.thenRun(() -> seen.remove(value.inChannel(), value.htlcId())));
-        return written;
+        store.submit(FailureRecords.record(failure, htlc, judged, node.get())).whenComplete((outcome, problem) -> {
+            if (problem == null) {
+                recorded.incrementAndGet();
+                htlc.ifPresent(value -> seen.remove(value.inChannel(), value.htlcId()));
+                waiting.written().complete(outcome);
+            }
+            else {
+                droppedStoreFailed.incrementAndGet();
+                waiting.written().completeExceptionally(problem);
+            }
+        });
+    }
+
+    /** Once the node has said who it is, the failures that waited for it are recorded. */
+    private void retryAwaitingNodeId()
+    {
+        Deque<Waiting> ready;
+        synchronized (awaitingNodeId) {
+            if (awaitingNodeId.isEmpty() || nodeContext.current().nodeId().isEmpty()) {
+                return;
+            }
+            ready = new ArrayDeque<>(awaitingNodeId);
+            awaitingNodeId.clear();
+        }
+        LOG.log(Level.INFO, "the node's RPC says who it is: recording the " + ready.size() + " failed HTLCs that came before");
+        NodeContext context = nodeContext.current();
+        ready.forEach(waiting -> record(waiting, joined(waiting.failure()), context, true));
     }
 
     private Optional<HtlcSeen> joined(HtlcFailed failure)
@@ -116,70 +243,63 @@ public final class Capture
     }
 
     /**
-     * The channels whose state explains a local failure the node gave no reason for: the channel it
-     * tried, and the one the onion named when that is another.
+     * The channels whose state explains a local failure the node gave no reason for (the channel it
+     * tried, and the one the onion named when that is another), each with the oldest view that may judge
+     * it: taken after the failure arrived when its code depends on the channel's balance or HTLCs in
+     * flight, a few seconds old at most when it depends on the channel's settings.
      */
-    private static Set<ShortChannelId> channelsToLookAt(HtlcFailed failure, Optional<HtlcSeen> htlc)
+    private Map<ShortChannelId, Instant> viewsNeeded(Waiting waiting, Optional<HtlcSeen> htlc)
     {
-        Set<ShortChannelId> channels = new LinkedHashSet<>();
-        if (failure.source() == FailureSource.LOCAL && failure.statedReason().isEmpty() && failure.failcode().isPresent()) {
-            failure.outChannel().or(() -> htlc.flatMap(HtlcSeen::requestedChannel)).ifPresent(channels::add);
-            Classifier.requestedChannel(failure, htlc).ifPresent(channels::add);
+        HtlcFailed failure = waiting.failure();
+        if (failure.source() != FailureSource.LOCAL || failure.statedReason().isPresent() || failure.failcode().isEmpty()) {
+            return Map.of();
         }
+        int code = failure.failcode().getAsInt();
+        Instant since = code == FailureCode.TEMPORARY_CHANNEL_FAILURE.code() || code == FailureCode.REQUIRED_NODE_FEATURE_MISSING.code()
+                ? waiting.arrived()
+                : clock.instant().minus(SETTINGS_VIEW_MAX_AGE);
+        Map<ShortChannelId, Instant> channels = new HashMap<>();
+        failure.outChannel().or(() -> htlc.flatMap(HtlcSeen::requestedChannel)).ifPresent(scid -> channels.put(scid, since));
+        Classifier.requestedChannel(failure, htlc).ifPresent(scid -> channels.put(scid, since));
         return channels;
     }
 
-    /** The record of {@code failure}, joined with what its hook said and explained by the node's context. Pure. */
-    public static HtlcFailureRecord record(HtlcFailed failure, Optional<HtlcSeen> htlc, NodeContext context, NodeId node)
+    @Override
+    public String name()
     {
-        HtlcFailureRecord.Builder record = HtlcFailureRecord.builder()
-                .nodeId(node)
-                .type(failure.type())
-                .source(failure.source())
-                .receivedTime(failure.receivedTime());
-        Optional<RecordedReason> reason = reason(failure, htlc, context);
-        reason.ifPresent(record::reason);
-        if (reason.isPresent() && !failure.failureData().isEmpty()) {
-            record.failureData(failure.failureData());
-        }
-        failure.inChannel().ifPresent(record::inChannel);
-        failure.inHtlcId().ifPresent(record::inHtlcId);
-        failure.sendId().ifPresent(record::sendId);
-        either(failure.inMsat(), htlc.map(value -> OptionalLong.of(value.amountMsat()))).ifPresent(record::inMsat);
-        either(failure.cltvExpiry(), htlc.map(value -> OptionalLong.of(value.cltvExpiry()))).ifPresent(record::cltvExpiry);
-        failure.inPeer().or(() -> htlc.flatMap(HtlcSeen::peerId)).ifPresent(record::inPeer);
-        Optional<ShortChannelId> outChannel = failure.outChannel().or(() -> htlc.flatMap(HtlcSeen::requestedChannel));
-        outChannel.ifPresent(record::outChannel);
-        Classifier.requestedChannel(failure, htlc).ifPresent(record::requestedOutChannel);
-        failure.outPeer().or(() -> outChannel.flatMap(context::channel).flatMap(ChannelContext::peerId)).ifPresent(record::outPeer);
-        either(failure.outMsat(), htlc.map(HtlcSeen::forwardMsat)).ifPresent(record::outMsat);
-        failure.feeMsat().ifPresent(record::feeMsat);
-        failure.paymentHash().or(() -> htlc.flatMap(HtlcSeen::paymentHash)).ifPresent(record::paymentHash);
-        failure.resolvedTime().ifPresent(record::resolvedTime);
-        failure.rule().ifPresent(record::rule);
-        return record.build();
+        return "capture";
     }
 
-    /**
-     * The reason as stated; or for a local failure, classified from its code; or the canonical one for a
-     * downstream code. A local failure always names a code: without one, the canonical "temporary" code
-     * is the honest reading.
-     */
-    private static Optional<RecordedReason> reason(HtlcFailed failure, Optional<HtlcSeen> htlc, NodeContext context)
+    @Override
+    public ObjectNode report()
     {
-        if (failure.statedReason().isPresent()) {
-            return failure.statedReason();
+        int waitingForNodeId;
+        synchronized (awaitingNodeId) {
+            waitingForNodeId = awaitingNodeId.size();
         }
-        boolean local = failure.source() == FailureSource.LOCAL;
-        if (failure.failcode().isPresent()) {
-            int code = failure.failcode().getAsInt();
-            return Optional.of(local ? Classifier.classify(code, failure, htlc, context) : RecordedReason.fromCode(code));
-        }
-        return local ? Optional.of(RecordedReason.fromCode(FailureCode.TEMPORARY_CHANNEL_FAILURE.code())) : Optional.empty();
+        ObjectNode report = Json.object()
+                .put("received", received.get())
+                .put("recorded", recorded.get())
+                .put("waiting", queue.size())
+                .put("waiting_for_node_id", waitingForNodeId)
+                .put("capacity", capacity);
+        report.putObject("dropped")
+                .put("queue_full", droppedQueueFull.get())
+                .put("store_failed", droppedStoreFailed.get());
+        return report;
     }
 
-    private static OptionalLong either(OptionalLong first, Optional<OptionalLong> second)
+    /** Records what is queued (within a few seconds), then stops. */
+    @Override
+    public void close()
     {
-        return first.isPresent() ? first : second.orElse(OptionalLong.empty());
+        closed = true;
+        try {
+            worker.join(3_000);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        worker.interrupt();
     }
 }

@@ -9,6 +9,7 @@ import com.google.inject.multibindings.Multibinder;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.node.NodeContextCache;
 import io.failscope.rpc.RpcModule;
+import io.failscope.status.StatusModule;
 
 import java.time.Clock;
 import java.util.Set;
@@ -27,6 +28,7 @@ public final class InterceptModule
     protected void configure()
     {
         listeners(binder());
+        StatusModule.sections(binder()).addBinding().to(Interceptor.class);
         RpcModule.bind(binder(), PolicyMethods.ReloadPolicy.INFO, PolicyMethods.ReloadPolicy.class);
         RpcModule.bind(binder(), PolicyMethods.ListPolicy.INFO, PolicyMethods.ListPolicy.class);
         RpcModule.bind(binder(), HeldMethods.ListInterceptedHtlcs.INFO, HeldMethods.ListInterceptedHtlcs.class);

@@ -2,11 +2,14 @@ package io.failscope.intercept;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.HtlcSeen;
+import io.failscope.json.Json;
 import io.failscope.reason.FailureChoice;
 import io.failscope.reason.HtlcFacts;
 import io.failscope.reason.LocalReason;
 import io.failscope.reason.SelectableFailure;
+import io.failscope.status.StatusSection;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -37,7 +40,7 @@ import static java.util.Objects.requireNonNull;
  * HTLC's own numbers imply, and that number changes nothing else.
  */
 public final class Interceptor
-        implements AutoCloseable
+        implements StatusSection, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(Interceptor.class.getName());
 
@@ -234,6 +237,21 @@ public final class Interceptor
                 LOG.log(Level.ERROR, "a decision listener failed on HTLC " + htlc.id(), e);
             }
         }
+    }
+
+    @Override
+    public String name()
+    {
+        return "policy";
+    }
+
+    /** The policy file and how many rules are in force. */
+    @Override
+    public ObjectNode report()
+    {
+        ObjectNode report = Json.object();
+        file.ifPresent(path -> report.put("file", path.toString()));
+        return report.put("rules", policy.get().rules().size());
     }
 
     @Override

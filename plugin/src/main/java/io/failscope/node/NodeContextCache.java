@@ -1,15 +1,17 @@
 package io.failscope.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.NodeId;
 import io.failscope.ShortChannelId;
 import io.failscope.json.Json;
+import io.failscope.status.StatusSection;
 
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -33,7 +35,7 @@ import static java.util.Objects.requireNonNull;
  * never wait for the node: the hook path must not block on the node's RPC.
  */
 public final class NodeContextCache
-        implements AutoCloseable
+        implements StatusSection, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(NodeContextCache.class.getName());
 
@@ -54,13 +56,18 @@ public final class NodeContextCache
         return thread;
     });
     private final List<LongConsumer> heightListeners = new CopyOnWriteArrayList<>();
+    private final ChannelViews views;
     private volatile boolean failing;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
+    private volatile Instant quietUntil = Instant.MIN;
 
     public NodeContextCache(NodeRpcClient client, Duration interval, Clock clock)
     {
         this.client = requireNonNull(client, "client is null");
         this.interval = requireNonNull(interval, "interval is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.views = new ChannelViews(client, clock);
     }
 
     public void start()
@@ -128,7 +135,9 @@ public final class NodeContextCache
             }
         }
         OptionalLong height = NodeJson.number(info.path("blockheight")).stream().filter(value -> value < MAX_HEIGHT).findFirst();
-        NodeContext context = new NodeContext(nodeId, height, NodeContext.index(channels), settings, clock.instant());
+        Instant taken = clock.instant();
+        NodeContext context = new NodeContext(nodeId, height, NodeContext.index(channels), settings, taken);
+        views.snapshotTaken(taken);
         OptionalLong previousHeight = current.get().blockHeight();
         // a block_added notification may have moved the height on while we were asking
         NodeContext installed = current.updateAndGet(previous -> previous.blockHeight().isPresent() && height.isPresent() && previous.blockHeight().getAsLong() > height.getAsLong()
@@ -146,13 +155,13 @@ public final class NodeContextCache
     }
 
     /**
-     * The snapshot, refreshed first (on the calling thread) if it has never been filled. For the
-     * notification path only: the hook path must never wait on the node.
+     * The snapshot, refreshed first (on the calling thread) if it has never been filled, unless a refresh
+     * failed a moment ago. For the notification path only: the hook path must never wait on the node.
      */
     public NodeContext currentOrRefreshed()
     {
         NodeContext context = current.get();
-        if (context.nodeId().isEmpty()) {
+        if (context.nodeId().isEmpty() && !clock.instant().isBefore(quietUntil)) {
             refreshQuietly();
             context = current.get();
         }
@@ -160,28 +169,14 @@ public final class NodeContextCache
     }
 
     /**
-     * The snapshot with {@code scids} as the node reports them right now ({@code listpeerchannels
-     * short_channel_id=...}), so a failure is judged against its channels as they were when it failed,
-     * not as they were at the last refresh; the snapshot's own view of a channel the node does not
-     * answer for.
+     * The snapshot with each of {@code notBefore}'s channels as the node reported it at or after the
+     * instant given for it ({@link ChannelViews}): a failure is judged against its channels as they were
+     * when it failed, not as they were at the last refresh, and one look-up serves every failure of the
+     * same channel that came before it.
      */
-    public NodeContext withFreshChannels(NodeContext context, Collection<ShortChannelId> scids)
+    public NodeContext withChannelsViewedSince(NodeContext context, Map<ShortChannelId, Instant> notBefore)
     {
-        Map<ShortChannelId, ChannelContext> merged = new HashMap<>(context.channels());
-        for (ShortChannelId scid : scids) {
-            try {
-                JsonNode answer = client.call("listpeerchannels", Json.object().put("short_channel_id", scid.toString()));
-                List<ChannelContext> channels = new ArrayList<>();
-                for (JsonNode channel : answer.path("channels")) {
-                    channels.add(ChannelContext.fromListPeerChannels(channel));
-                }
-                merged.putAll(NodeContext.index(channels));
-            }
-            catch (NodeRpcException | RuntimeException e) {
-                LOG.log(Level.DEBUG, "no fresh view of " + scid + ", using the last snapshot: " + e.getMessage());
-            }
-        }
-        return new NodeContext(context.nodeId(), context.blockHeight(), merged, context.settings(), context.refreshedAt());
+        return views.with(context, notBefore);
     }
 
     private void refreshQuietly()
@@ -190,6 +185,9 @@ public final class NodeContextCache
             refresh();
         }
         catch (NodeRpcException | RuntimeException e) {
+            lastError = e.getMessage();
+            lastErrorAt = clock.instant();
+            quietUntil = lastErrorAt.plus(ChannelViews.BACKOFF);
             if (!failing) {
                 failing = true;
                 LOG.log(Level.WARNING, "cannot refresh the node context, keeping the last one: " + e.getMessage());
@@ -222,6 +220,33 @@ public final class NodeContextCache
             }
         }
         return settings;
+    }
+
+    @Override
+    public String name()
+    {
+        return "node";
+    }
+
+    /** Who the node is, its height, how old the context is, and the last error of its RPC. */
+    @Override
+    public ObjectNode report()
+    {
+        NodeContext context = current.get();
+        Instant now = clock.instant();
+        ObjectNode report = Json.object();
+        context.nodeId().ifPresent(id -> report.put("node_id", id.toString()));
+        context.blockHeight().ifPresent(height -> report.put("block_height", height));
+        if (!context.refreshedAt().equals(Instant.EPOCH)) {
+            report.put("context_age_seconds", Duration.between(context.refreshedAt(), now).toSeconds());
+        }
+        report.put("channels", context.channels().values().stream().distinct().count());
+        report.put("rpc_failing", failing);
+        if (lastError != null) {
+            report.put("last_error", lastError);
+            report.put("last_error_age_seconds", Duration.between(lastErrorAt, now).toSeconds());
+        }
+        return report;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.failscope.node;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.failscope.status.StatusModule;
 
 import java.time.Clock;
 
@@ -10,6 +11,12 @@ import java.time.Clock;
 public final class NodeModule
         extends AbstractModule
 {
+    @Override
+    protected void configure()
+    {
+        StatusModule.sections(binder()).addBinding().to(NodeContextCache.class);
+    }
+
     @Provides
     @Singleton
     NodeContextCache cache(NodeRpcClient client, NodeConfig config, Clock clock)

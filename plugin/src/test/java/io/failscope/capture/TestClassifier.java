@@ -140,7 +140,7 @@ final class TestClassifier
                 .outChannel(Optional.of(ShortChannelId.parse("105x1x0")))
                 .failcode(OptionalInt.of(0x1007))
                 .build();
-        HtlcFailureRecord record = Capture.record(failure, Optional.of(htlc(1_000_000, 800_066, 1_001_001)), context, base.nodeId().orElseThrow());
+        HtlcFailureRecord record = FailureRecords.record(failure, Optional.of(htlc(1_000_000, 800_066, 1_001_001)), context, base.nodeId().orElseThrow());
         assertThat(record.outChannel()).map(Object::toString).contains("105x1x0");
         assertThat(record.requestedOutChannel()).map(Object::toString).contains("103x1x0");
         assertThat(record.reason().orElseThrow().reason().reason().snakeName()).isEqualTo("htlc_maximum");
@@ -150,11 +150,11 @@ final class TestClassifier
         // the onion's own channel could not have carried it either: its spendable is too small
         channels.put(ShortChannelId.parse("103x1x0"), ChannelContext.fromListPeerChannels(((ObjectNode) TestJson.MAPPER.readTree(CHANNEL)).put("spendable_msat", 10)));
         NodeContext poorer = new NodeContext(base.nodeId(), base.blockHeight(), channels, base.settings(), Instant.EPOCH);
-        HtlcFailureRecord second = Capture.record(failure, Optional.of(htlc(1_000_000, 800_066, 1_001_001)), poorer, base.nodeId().orElseThrow());
+        HtlcFailureRecord second = FailureRecords.record(failure, Optional.of(htlc(1_000_000, 800_066, 1_001_001)), poorer, base.nodeId().orElseThrow());
         assertThat(second.reason().orElseThrow().evidence().get("requested_channel_could_carry")).isEqualTo(0);
 
         // the same channel as the onion's: nothing is added
-        HtlcFailureRecord straight = Capture.record(event(0x1007), Optional.of(htlc(1_000_000, 800_066, 1_001_001)), context(Map.of("maximum_htlc_out_msat", 500_000)), base.nodeId().orElseThrow());
+        HtlcFailureRecord straight = FailureRecords.record(event(0x1007), Optional.of(htlc(1_000_000, 800_066, 1_001_001)), context(Map.of("maximum_htlc_out_msat", 500_000)), base.nodeId().orElseThrow());
         assertThat(straight.requestedOutChannel()).isEmpty();
         assertThat(straight.reason().orElseThrow().evidence().get("requested_channel_could_carry")).isNull();
     }

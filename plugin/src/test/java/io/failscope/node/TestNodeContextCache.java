@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,22 +102,69 @@ final class TestNodeContextCache
     }
 
     @Test
-    void theNotificationPathFillsAnEmptySnapshotAndTakesAFreshViewOfTheChannel()
+    void aFailureIsJudgedOnAViewTakenAfterItArrivedAndOneLookUpServesEveryFailureBeforeIt()
             throws Exception
     {
         FakeNode node = node();
-        try (NodeContextCache cache = new NodeContextCache(node, Duration.ofHours(1), Clock.systemUTC())) {
+        Instant start = Instant.parse("2026-12-01T00:00:00Z");
+        MutableClock clock = new MutableClock(start);
+        ShortChannelId scid = ShortChannelId.parse("103x1x0");
+        try (NodeContextCache cache = new NodeContextCache(node, Duration.ofHours(1), clock)) {
             NodeContext context = cache.currentOrRefreshed();
             assertThat(context.blockHeight()).hasValue(800_000);
             assertThat(cache.currentOrRefreshed()).isSameAs(context);
-            // the channel changed since the snapshot: the fresh view says so
+            // the channel changed since the snapshot: a failure that arrived after it gets a fresh view
             node.answers.put("listpeerchannels", "{\"channels\":[{\"short_channel_id\":\"103x1x0\",\"state\":\"CHANNELD_NORMAL\",\"peer_connected\":true,\"spendable_msat\":5}]}");
-            NodeContext fresh = cache.withFreshChannels(context, List.of(ShortChannelId.parse("103x1x0")));
-            assertThat(fresh.channel(ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(5);
-            assertThat(context.channel(ShortChannelId.parse("103x1x0")).orElseThrow().spendableMsat()).hasValue(80_000);
-            // a node that does not answer leaves the snapshot's view
+            clock.now = start.plusSeconds(2);
+            NodeContext fresh = cache.withChannelsViewedSince(context, Map.of(scid, start.plusSeconds(1)));
+            assertThat(fresh.channel(scid).orElseThrow().spendableMsat()).hasValue(5);
+            assertThat(context.channel(scid).orElseThrow().spendableMsat()).hasValue(80_000);
+            long lookUps = node.calls.stream().filter("listpeerchannels"::equals).count();
+            // another failure that arrived before that look-up is served by it, without asking the node again
+            assertThat(cache.withChannelsViewedSince(context, Map.of(scid, start.plusMillis(1500))).channel(scid).orElseThrow().spendableMsat()).hasValue(5);
+            // and one that needs only a few seconds' old view takes the freshest there is
+            assertThat(cache.withChannelsViewedSince(context, Map.of(scid, start.minusSeconds(5))).channel(scid).orElseThrow().spendableMsat()).hasValue(5);
+            assertThat(node.calls.stream().filter("listpeerchannels"::equals).count()).isEqualTo(lookUps);
+            // one that arrived after the look-up needs a new one
+            clock.now = start.plusSeconds(4);
+            cache.withChannelsViewedSince(context, Map.of(scid, start.plusSeconds(3)));
+            assertThat(node.calls.stream().filter("listpeerchannels"::equals).count()).isEqualTo(lookUps + 1);
+            // a node that does not answer leaves the freshest view, and is not asked again for a few seconds
             node.answers.remove("listpeerchannels");
-            assertThat(cache.withFreshChannels(context, List.of(ShortChannelId.parse("103x1x0"))).channels()).isEqualTo(context.channels());
+            clock.now = start.plusSeconds(6);
+            assertThat(cache.withChannelsViewedSince(context, Map.of(scid, start.plusSeconds(5))).channel(scid).orElseThrow().spendableMsat()).hasValue(5);
+            cache.withChannelsViewedSince(context, Map.of(scid, start.plusSeconds(6)));
+            assertThat(node.calls.stream().filter("listpeerchannels"::equals).count()).isEqualTo(lookUps + 2);
+        }
+    }
+
+    /** A clock tests move by hand. */
+    private static final class MutableClock
+            extends Clock
+    {
+        volatile Instant now;
+
+        MutableClock(Instant now)
+        {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneId getZone()
+        {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone)
+        {
+            return this;
+        }
+
+        @Override
+        public Instant instant()
+        {
+            return now;
         }
     }
 

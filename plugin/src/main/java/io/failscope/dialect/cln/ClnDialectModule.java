@@ -3,7 +3,9 @@ package io.failscope.dialect.cln;
 import com.google.inject.AbstractModule;
 import com.google.inject.Singleton;
 import io.failscope.dialect.DialectModule;
+import io.failscope.dialect.HookStatus;
 import io.failscope.rpc.RpcDispatcher;
+import io.failscope.status.StatusModule;
 
 import java.util.List;
 
@@ -18,6 +20,8 @@ public final class ClnDialectModule
     @Override
     protected void configure()
     {
+        bind(HookStatus.class).in(Singleton.class);
+        StatusModule.sections(binder()).addBinding().to(HookStatus.class);
         bind(ClnHtlcAccepted.class).in(Singleton.class);
         DialectModule.hooks(binder()).addBinding("htlc_accepted").to(ClnHtlcAccepted.class);
         DialectModule.events(binder()).addBinding("forward_event").to(ClnEvents.ForwardEvent.class);

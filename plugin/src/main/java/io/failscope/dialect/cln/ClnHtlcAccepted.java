@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.HtlcSeen;
 import io.failscope.capture.Capture;
+import io.failscope.dialect.HookStatus;
 import io.failscope.dialect.NodeHook;
 import io.failscope.intercept.Interceptor;
 import io.failscope.intercept.Verdict;
@@ -13,7 +14,6 @@ import jakarta.inject.Inject;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,13 +31,14 @@ public final class ClnHtlcAccepted
 
     private final Interceptor interceptor;
     private final Capture capture;
-    private final AtomicLong failedOpen = new AtomicLong();
+    private final HookStatus status;
 
     @Inject
-    public ClnHtlcAccepted(Interceptor interceptor, Capture capture)
+    public ClnHtlcAccepted(Interceptor interceptor, Capture capture, HookStatus status)
     {
         this.interceptor = requireNonNull(interceptor, "interceptor is null");
         this.capture = requireNonNull(capture, "capture is null");
+        this.status = requireNonNull(status, "status is null");
     }
 
     @Override
@@ -46,6 +47,7 @@ public final class ClnHtlcAccepted
         try {
             Optional<HtlcSeen> htlc = ClnPayloads.htlcSeen(params);
             if (htlc.isEmpty()) {
+                status.answered();
                 return CompletableFuture.completedFuture(CONTINUE);
             }
             Verdict verdict = interceptor.decide(htlc.get());
@@ -66,6 +68,7 @@ public final class ClnHtlcAccepted
     private JsonNode answer(HtlcSeen htlc, Verdict verdict)
     {
         JsonNode answer = verdict(verdict);
+        status.answered();
         if (!(verdict instanceof Verdict.Fail)) {
             capture.htlcGoesOn(htlc);
         }
@@ -86,14 +89,9 @@ public final class ClnHtlcAccepted
 
     private JsonNode failOpen(Throwable failure)
     {
-        failedOpen.incrementAndGet();
+        status.answered();
+        status.failedOpen();
         LOG.log(Level.ERROR, "htlc_accepted failed; answering continue", failure);
         return CONTINUE;
-    }
-
-    /** Hooks answered {@code continue} because something failed inside, since start. */
-    public long failedOpen()
-    {
-        return failedOpen.get();
     }
 }

@@ -3,6 +3,7 @@ package io.failscope.dialect.jvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.HtlcSeen;
 import io.failscope.ShortChannelId;
+import io.failscope.dialect.HookStatus;
 import io.failscope.dialect.NodeHook;
 import io.failscope.intercept.Interceptor;
 import io.failscope.intercept.Verdict;
@@ -43,12 +44,14 @@ public final class JvmHtlcIntercepted
 
     private final Interceptor interceptor;
     private final NodeContextCache nodeContext;
+    private final HookStatus status;
 
     @Inject
-    public JvmHtlcIntercepted(Interceptor interceptor, NodeContextCache nodeContext)
+    public JvmHtlcIntercepted(Interceptor interceptor, NodeContextCache nodeContext, HookStatus status)
     {
         this.interceptor = requireNonNull(interceptor, "interceptor is null");
         this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
+        this.status = requireNonNull(status, "status is null");
     }
 
     @Override
@@ -57,8 +60,12 @@ public final class JvmHtlcIntercepted
     {
         Verdict verdict = interceptor.decide(htlc(Params.of(params, PARAMETERS, true)));
         if (verdict instanceof Verdict.Hold holding) {
-            return holding.release().thenApply(JvmHtlcIntercepted::answer);
+            return holding.release().thenApply(released -> {
+                status.answered();
+                return answer(released);
+            });
         }
+        status.answered();
         return CompletableFuture.completedFuture(answer(verdict));
     }
 

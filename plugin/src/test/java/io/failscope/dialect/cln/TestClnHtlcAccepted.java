@@ -3,6 +3,7 @@ package io.failscope.dialect.cln;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.capture.Capture;
 import io.failscope.capture.SeenHtlcs;
+import io.failscope.dialect.HookStatus;
 import io.failscope.intercept.HoldConfig;
 import io.failscope.intercept.Interceptor;
 import io.failscope.node.NodeContextCache;
@@ -180,9 +181,10 @@ final class TestClnHtlcAccepted
         NodeContextCache nodeContext = new NodeContextCache((method, params) -> {
             throw new NodeRpcException("no node");
         }, Duration.ofHours(1), clock);
-        ClnHtlcAccepted accepted = new ClnHtlcAccepted(broken, new Capture(new RefusingStore(), nodeContext, new SeenHtlcs(10), clock));
+        HookStatus status = new HookStatus(broken);
+        ClnHtlcAccepted accepted = new ClnHtlcAccepted(broken, new Capture(new RefusingStore(), nodeContext, new SeenHtlcs(10), clock, 10), status);
         assertThat(accepted.answer(hook(PEER, 9000, 100, "103x1x0")).join().toString()).isEqualTo("{\"result\":\"continue\"}");
-        assertThat(accepted.failedOpen()).isEqualTo(1);
+        assertThat(status.report().toString()).isEqualTo("{\"answered\":1,\"failed_open\":1,\"held\":0}");
     }
 
     private record Hook(ClnHtlcAccepted accepted, Interceptor interceptor)
@@ -204,7 +206,7 @@ final class TestClnHtlcAccepted
         NodeContextCache nodeContext = new NodeContextCache((method, params) -> {
             throw new NodeRpcException("no node");
         }, Duration.ofHours(1), clock);
-        Capture capture = new Capture(new RefusingStore(), nodeContext, new SeenHtlcs(10), clock);
-        return new Hook(new ClnHtlcAccepted(interceptor, capture), interceptor);
+        Capture capture = new Capture(new RefusingStore(), nodeContext, new SeenHtlcs(10), clock, 10);
+        return new Hook(new ClnHtlcAccepted(interceptor, capture, new HookStatus(interceptor)), interceptor);
     }
 }

@@ -3,7 +3,7 @@ package io.failscope.dialect.cln;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.HtlcSeen;
 import io.failscope.NodeId;
-import io.failscope.capture.Capture;
+import io.failscope.capture.FailureRecords;
 import io.failscope.capture.HtlcFailed;
 import io.failscope.node.NodeContext;
 import io.failscope.reason.FailureSource;
@@ -37,7 +37,7 @@ final class TestClnPayloads
 
     private static Optional<HtlcFailureRecord> sendRecord(JsonNode params)
     {
-        return ClnPayloads.sendpayFailure(params).map(failure -> Capture.record(failure, Optional.empty(), CONTEXT, NODE));
+        return ClnPayloads.sendpayFailure(params).map(failure -> FailureRecords.record(failure, Optional.empty(), CONTEXT, NODE));
     }
 
     @Test
@@ -45,7 +45,7 @@ final class TestClnPayloads
             throws Exception
     {
         // before the hook: no out_channel, no style (cln-plugin-protocol.md §6.1)
-        HtlcFailureRecord record = Capture.record(event("""
+        HtlcFailureRecord record = FailureRecords.record(event("""
                 {"created_index":3,"in_channel":"101x1x0","in_htlc_id":9,"in_msat":1000,"status":"local_failed","failcode":49157,
                  "failreason":"WIRE_INVALID_ONION_HMAC","received_time":1755675000.5}"""), Optional.empty(), CONTEXT, NODE);
         assertThat(record.type()).isEqualTo(FailureType.INVALID_ONION);
@@ -59,7 +59,7 @@ final class TestClnPayloads
     void aMalformedDownstreamFailureKeepsItsCodeAsDownstream()
             throws Exception
     {
-        HtlcFailureRecord record = Capture.record(event("""
+        HtlcFailureRecord record = FailureRecords.record(event("""
                 {"in_channel":"101x1x0","in_htlc_id":9,"out_channel":"103x1x0","in_msat":2000,"out_msat":1000,"fee_msat":1000,"status":"failed",
                  "failcode":49156,"style":"tlv","received_time":1755675000,"resolved_time":1755675001,"unknown_new_field":[1]}"""), Optional.empty(), CONTEXT, NODE);
         assertThat(record.type()).isEqualTo(FailureType.FORWARD);
