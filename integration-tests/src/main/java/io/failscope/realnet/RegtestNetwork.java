@@ -184,7 +184,16 @@ public final class RegtestNetwork
     public void connect(LightningNode from, LightningNode to)
             throws IOException, InterruptedException
     {
-        from.call("connect", "id", to.id(), "host", "127.0.0.1", "port", to.port());
+        // a node that has just started answers its RPC a moment before it listens for peers
+        Poll.until(from.name() + " connected to " + to.name(), CHANNEL_WAIT, () -> {
+            try {
+                from.call("connect", "id", to.id(), "host", "127.0.0.1", "port", to.port());
+                return true;
+            }
+            catch (LightningRpcException e) {
+                return false;
+            }
+        });
         for (JsonNode channel : from.call("listpeerchannels", "id", to.id()).path("channels")) {
             if ("CHANNELD_NORMAL".equals(channel.path("state").asText())) {
                 awaitNormal(from, to, channel.get("channel_id").asText());

@@ -53,6 +53,23 @@ final class RealNetwork
         return arguments;
     }
 
+    /**
+     * Waits until {@code node}'s log file has a line of failscope's ({@code plugin-failscope: ...})
+     * matching {@code pattern}; fails listing the failscope lines it has instead.
+     */
+    static void awaitLogLine(LightningNode node, String what, String pattern)
+            throws IOException, InterruptedException
+    {
+        try {
+            Poll.until(what + " in " + node.name() + "'s log", Duration.ofSeconds(10),
+                    () -> node.log().lines().anyMatch(line -> line.matches(".*plugin-failscope: " + pattern)));
+        }
+        catch (IOException e) {
+            throw new AssertionError("no line matching \"plugin-failscope: " + pattern + "\" (" + what + ") in " + node.logFile() + "; failscope's lines there:\n"
+                    + String.join("\n", node.log().lines().filter(line -> line.contains("plugin-failscope")).toList()));
+        }
+    }
+
     /** {@code lightning-cli -k listhtlcfailures filters...} on {@code node}, checked against its schema; the items. */
     static JsonNode failures(LightningNode node, String... filters)
             throws IOException, InterruptedException

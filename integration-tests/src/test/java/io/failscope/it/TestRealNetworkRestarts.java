@@ -1,0 +1,197 @@
+package io.failscope.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.failscope.realnet.Channel;
+import io.failscope.realnet.Hop;
+import io.failscope.realnet.LightningNode;
+import io.failscope.realnet.PaymentOutcome;
+import io.failscope.realnet.Payments;
+import io.failscope.realnet.Payments.Invoice;
+import io.failscope.realnet.Payments.Leg;
+import io.failscope.realnet.RegtestNetwork;
+import io.failscope.realnet.RegtestNetwork.ChannelSpec;
+import io.failscope.realnet.RegtestNetwork.NodeSpec;
+import io.failscope.sim.PluginProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static io.failscope.it.RealNetwork.awaitFailure;
+import static io.failscope.it.RealNetwork.failscope;
+import static io.failscope.it.RealNetwork.failures;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * failscope in B across {@code lightning-cli plugin stop} / {@code plugin start} and a restart of
+ * lightningd: records survive, nothing is recorded twice, rules still act; the query methods take
+ * positional and {@code -k} named parameters; failscope's own log lines reach lightningd's log.
+ */
+final class TestRealNetworkRestarts
+{
+    private static final long RULE_MSAT = 2_000_000;
+    private static final long AMOUNT_MSAT = 1_000_000;
+
+    private static Path policy;
+    private static RegtestNetwork network;
+    private static LightningNode a;
+    private static LightningNode b;
+    private static LightningNode c;
+    private static Channel ab;
+    private static Channel bc;
+
+    @BeforeAll
+    static void startNetwork()
+            throws Exception
+    {
+        policy = Files.createTempFile("realnet-restarts-", ".json");
+        Files.writeString(policy, """
+                {"rules": [{"name": "fail-chosen", "match": {"min_msat": %d, "max_msat": %d}, "action": "fail", "code": "permanent_channel_failure"}]}
+                """.formatted(RULE_MSAT, RULE_MSAT + 100_000));
+        network = RegtestNetwork.start(RealNetwork.binaries(), List.of(
+                new NodeSpec("a", List.of()),
+                new NodeSpec("b", failscope("failscope-policy-file=" + policy)),
+                new NodeSpec("c", List.of())), false);
+        a = network.node("a");
+        b = network.node("b");
+        c = network.node("c");
+        network.fund(Map.of(a, 1, b, 1));
+        List<Channel> channels = network.openChannels(List.of(
+                new ChannelSpec(a, b, 5_000_000, 1_000_000_000L),
+                new ChannelSpec(b, c, 1_000_000, 500_000_000L)));
+        ab = channels.get(0);
+        bc = channels.get(1);
+    }
+
+    @AfterAll
+    static void stopNetwork()
+            throws Exception
+    {
+        if (network != null) {
+            network.close();
+        }
+        if (policy != null) {
+            Files.deleteIfExists(policy);
+        }
+    }
+
+    @Test
+    void failscopesStartLineReachesLightningdsLogAtInfo()
+            throws Exception
+    {
+        // as lightningd writes a plugin's info line: "... INFO    plugin-failscope: ..."
+        RealNetwork.awaitLogLine(b, "failscope's start line, at INFO", "failscope records HTLC failures in .*");
+        assertThat(b.log().lines().filter(line -> line.contains("plugin-failscope: failscope records HTLC failures in ")))
+                .allMatch(line -> line.matches(".*\\bINFO\\s+plugin-failscope: .*"));
+    }
+
+    @Test
+    void pluginStopAndStartKeepTheRecordsAndTheRules()
+            throws Exception
+    {
+        failByFee();
+        failByRule();
+        JsonNode before = failures(b);
+
+        assertThat(b.cli("plugin", "stop", "failscope").toString()).contains("Successfully stopped failscope");
+        JsonNode started = b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + policy);
+        assertThat(started.get("plugins").toString()).contains("\"name\":\"" + PluginProcess.LAUNCHER + "\",\"active\":true");
+
+        assertThat(failures(b)).as("every record, once, as before").isEqualTo(before);
+        failByFee();
+        failByRule();
+        assertThat(failures(b)).hasSize(before.size() + 2);
+    }
+
+    @Test
+    void pluginStopIsLoggedAsAStopNotAsLightningdShuttingDown()
+            throws Exception
+    {
+        b.cli("plugin", "stop", "failscope");
+        try {
+            RealNetwork.awaitLogLine(b, "failscope's stop line", ".*stopping.*");
+            String stderr = Files.readString(b.directory().resolve("lightningd.out"), StandardCharsets.UTF_8);
+            assertThat(b.log() + stderr).as("lightningd is still running").doesNotContain("lightningd is shutting down");
+        }
+        finally {
+            b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + policy);
+        }
+    }
+
+    @Test
+    void aLightningdRestartKeepsTheRecordsAndTheRules()
+            throws Exception
+    {
+        failByFee();
+        failByRule();
+        JsonNode before = failures(b);
+
+        b.restart();
+        network.connect(a, b);
+        network.connect(b, c);
+
+        assertThat(failures(b)).as("every record, once, as before").isEqualTo(before);
+        failByFee();
+        failByRule();
+        assertThat(failures(b)).hasSize(before.size() + 2);
+    }
+
+    @Test
+    void listhtlcfailuresTakesPositionalAndNamedParameters()
+            throws Exception
+    {
+        String feeHash = failByFee();
+        String ruleHash = failByRule();
+
+        JsonNode positional = b.cli("listhtlcfailures", "policy_failed").get("htlcfailures");
+        JsonNode named = b.cli("-k", "listhtlcfailures", "reason=policy_failed").get("htlcfailures");
+        assertThat(positional).isEqualTo(named);
+        assertThat(positional).extracting(item -> item.get("reason").asText()).containsOnly("policy_failed");
+        assertThat(positional).extracting(item -> item.get("payment_hash").asText()).contains(ruleHash).doesNotContain(feeHash);
+
+        // lightning-cli sends null for a position not given: here reason, then failcode
+        JsonNode byCode = b.cli("listhtlcfailures", "null", "4108").get("htlcfailures");
+        assertThat(byCode).isEqualTo(b.cli("-k", "listhtlcfailures", "failcode=4108").get("htlcfailures"));
+        assertThat(byCode).extracting(item -> item.get("payment_hash").asText()).contains(feeHash).doesNotContain(ruleHash);
+
+        JsonNode stats = b.cli("-k", "htlcfailurestats", "group_by=reason");
+        assertThat(stats).isEqualTo(b.cli("htlcfailurestats", "reason"));
+    }
+
+    /** A payment B fails for its fee; its hash once B has recorded it. */
+    private static String failByFee()
+            throws Exception
+    {
+        List<Hop> route = route(AMOUNT_MSAT);
+        Invoice invoice = Invoice.unknown();
+        PaymentOutcome outcome = Payments.pay(a, List.of(route.get(0).withAmountMsat(AMOUNT_MSAT), route.get(1)), invoice);
+        assertThat(outcome.failcode()).as("what A saw: %s", outcome).hasValue(0x100C);
+        assertThat(awaitFailure(b, invoice.paymentHash()).get("reason").asText()).isEqualTo("fee_insufficient");
+        return invoice.paymentHash();
+    }
+
+    /** A payment B's rule fails with the chosen code; its hash once B has recorded it. */
+    private static String failByRule()
+            throws Exception
+    {
+        Invoice invoice = Invoice.unknown();
+        PaymentOutcome outcome = Payments.pay(a, route(RULE_MSAT), invoice);
+        assertThat(outcome.failcode()).as("what A saw: %s", outcome).hasValue(0x4008);
+        JsonNode record = awaitFailure(b, invoice.paymentHash());
+        assertThat(record.get("reason").asText()).isEqualTo("policy_failed");
+        assertThat(record.get("rule").asText()).isEqualTo("fail-chosen");
+        return invoice.paymentHash();
+    }
+
+    private static List<Hop> route(long amountMsat)
+            throws IOException
+    {
+        return Payments.route(amountMsat, List.of(new Leg(a, b, ab.scid()), new Leg(b, c, bc.scid())));
+    }
+}
