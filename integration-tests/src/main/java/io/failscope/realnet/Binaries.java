@@ -69,7 +69,7 @@ public record Binaries(Path bitcoind, Path bitcoinCli, Path lightningd, Path lig
                     .filter(value -> !value.isBlank())
                     .map(value -> Path.of(value).toAbsolutePath())
                     .or(() -> onPath(entry.getValue(), environment.getOrDefault("PATH", "")));
-            program.filter(Files::isExecutable).ifPresentOrElse(found::add, () -> missing.add(entry.getValue() + " (or " + entry.getKey() + ")"));
+            program.filter(Files::isExecutable).ifPresentOrElse(found::add, () -> missing.add(entry.getValue()));
         }
         if (!missing.isEmpty()) {
             return new Lookup(Optional.empty(), missing);
@@ -98,11 +98,5 @@ public record Binaries(Path bitcoind, Path bitcoinCli, Path lightningd, Path lig
             }
         }
         return Optional.empty();
-    }
-
-    /** Each program as its variable would name it, for a command line a user can copy. */
-    public List<String> asVariables()
-    {
-        return List.of("BITCOIND=" + bitcoind, "BITCOIN_CLI=" + bitcoinCli, "LIGHTNINGD=" + lightningd, "LIGHTNING_CLI=" + lightningCli);
     }
 }

@@ -3,6 +3,7 @@ package io.failscope.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.realnet.Binaries;
 import io.failscope.realnet.LightningNode;
+import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Poll;
 import io.failscope.sim.PluginProcess;
@@ -40,6 +41,13 @@ final class RealNetwork
         }
         Assumptions.assumeTrue(binaries.isPresent(), Binaries.SKIP_LINE);
         return binaries.get();
+    }
+
+    /** A → B → C with the suite's programs, each node with its extra lightningd options. */
+    static Line line(List<String> aOptions, List<String> bOptions, List<String> cOptions)
+            throws IOException, InterruptedException
+    {
+        return Line.start(binaries(), aOptions, bOptions, cOptions, Line.AB_CAPACITY_SAT, false);
     }
 
     /** lightningd options that load bin/failscope with the given failscope options ({@code failscope-...=value}). */

@@ -2,21 +2,18 @@ package io.failscope.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.realnet.Channel;
-import io.failscope.realnet.Hop;
 import io.failscope.realnet.LightningNode;
+import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
-import io.failscope.realnet.Payments.Leg;
 import io.failscope.realnet.RegtestNetwork;
 import io.failscope.realnet.RegtestNetwork.ChannelSpec;
-import io.failscope.realnet.RegtestNetwork.NodeSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Map;
 
 import static io.failscope.it.RealNetwork.awaitFailure;
 import static io.failscope.it.RealNetwork.failscope;
@@ -35,11 +32,10 @@ final class TestRealNetworkChannelSwitching
     private static final long AMOUNT_MSAT = 6_000_000;
     private static final long NARROW_MAXIMUM_MSAT = 5_000_000;
 
-    private static RegtestNetwork network;
+    private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
-    private static Channel ab;
     private static Channel named;
     private static Channel richer;
 
@@ -47,18 +43,12 @@ final class TestRealNetworkChannelSwitching
     static void startNetwork()
             throws Exception
     {
-        network = RegtestNetwork.start(RealNetwork.binaries(), List.of(new NodeSpec("a", failscope()), new NodeSpec("b", failscope()), new NodeSpec("c", List.of())), false);
-        a = network.node("a");
-        b = network.node("b");
-        c = network.node("c");
-        network.fund(Map.of(a, 1, b, 2));
-        List<Channel> channels = network.openChannels(List.of(
-                new ChannelSpec(a, b, 5_000_000, 1_000_000_000L),
-                new ChannelSpec(b, c, 1_000_000, 500_000_000L),
-                new ChannelSpec(b, c, 2_000_000, 500_000_000L)));
-        ab = channels.get(0);
-        named = channels.get(1);
-        richer = channels.get(2);
+        line = RealNetwork.line(failscope(), failscope(), List.of());
+        a = line.a();
+        b = line.b();
+        c = line.c();
+        named = line.bc();
+        richer = line.network().openChannels(List.of(new ChannelSpec(b, c, 2 * Line.BC_CAPACITY_SAT, Line.BC_CAPACITY_SAT * 1000 / 2))).get(0);
         // the richer channel takes only small HTLCs; the onion's channel takes this one
         b.call("setchannel", "id", richer.scid(), "htlcmax", NARROW_MAXIMUM_MSAT, "enforcedelay", 0);
     }
@@ -67,8 +57,8 @@ final class TestRealNetworkChannelSwitching
     static void stopNetwork()
             throws Exception
     {
-        if (network != null) {
-            network.close();
+        if (line != null) {
+            line.close();
         }
     }
 
@@ -119,7 +109,6 @@ final class TestRealNetworkChannelSwitching
     private static PaymentOutcome pay(Channel toC, Invoice invoice)
             throws Exception
     {
-        List<Hop> route = Payments.route(AMOUNT_MSAT, List.of(new Leg(a, b, ab.scid()), new Leg(b, c, toC.scid())));
-        return Payments.pay(a, route, invoice);
+        return Payments.pay(a, line.route(AMOUNT_MSAT, toC), invoice);
     }
 }

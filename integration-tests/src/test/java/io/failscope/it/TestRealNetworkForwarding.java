@@ -4,20 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.realnet.Channel;
 import io.failscope.realnet.Hop;
 import io.failscope.realnet.LightningNode;
+import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
-import io.failscope.realnet.Payments.Leg;
 import io.failscope.realnet.RegtestNetwork;
 import io.failscope.realnet.RegtestNetwork.ChannelSpec;
-import io.failscope.realnet.RegtestNetwork.NodeSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static io.failscope.it.RealNetwork.assertSameHtlc;
@@ -38,43 +36,37 @@ final class TestRealNetworkForwarding
 {
     private static final long AMOUNT_MSAT = 1_000_000;
 
-    private static RegtestNetwork network;
+    private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
-    private static Channel ab;
     private static volatile Channel bc;
 
     @BeforeAll
     static void startNetwork()
             throws Exception
     {
-        network = RegtestNetwork.start(RealNetwork.binaries(), List.of(new NodeSpec("a", failscope()), new NodeSpec("b", failscope()), new NodeSpec("c", List.of())), false);
-        a = network.node("a");
-        b = network.node("b");
-        c = network.node("c");
-        // B's second coinbase pays for the channel that replaces the one the closing scenario closes
-        network.fund(Map.of(a, 1, b, 2));
-        List<Channel> channels = network.openChannels(List.of(
-                new ChannelSpec(a, b, 5_000_000, 1_000_000_000L),
-                new ChannelSpec(b, c, 1_000_000, 500_000_000L)));
-        ab = channels.get(0);
-        bc = channels.get(1);
+        line = RealNetwork.line(failscope(), failscope(), List.of());
+        a = line.a();
+        b = line.b();
+        c = line.c();
+        bc = line.bc();
     }
 
     @AfterAll
     static void stopNetwork()
             throws Exception
     {
-        if (network != null) {
-            network.close();
+        if (line != null) {
+            line.close();
         }
     }
 
+    /** A → B → C over B's current channel to C (the closing scenario replaces it). */
     private static List<Hop> route(long amountMsat)
             throws IOException
     {
-        return Payments.route(amountMsat, List.of(new Leg(a, b, ab.scid()), new Leg(b, c, bc.scid())));
+        return line.route(amountMsat, bc);
     }
 
     @Test
@@ -188,7 +180,7 @@ final class TestRealNetworkForwarding
             assertThat(record.get("evidence").toString()).isEqualTo("{\"peer_connected\":0}");
         }
         finally {
-            network.connect(b, c);
+            line.network().connect(b, c);
         }
     }
 
@@ -205,7 +197,7 @@ final class TestRealNetworkForwarding
             assertThat(record.get("evidence").toString()).isEqualTo("{\"channel_known\":1}");
         }
         finally {
-            bc = network.openChannels(List.of(new ChannelSpec(b, c, 1_000_000, 500_000_000L))).get(0);
+            bc = line.network().openChannels(List.of(new ChannelSpec(b, c, 1_000_000, 500_000_000L))).get(0);
         }
     }
 

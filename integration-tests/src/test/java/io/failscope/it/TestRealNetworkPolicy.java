@@ -1,17 +1,13 @@
 package io.failscope.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.failscope.realnet.Channel;
 import io.failscope.realnet.Hop;
 import io.failscope.realnet.LightningNode;
+import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
-import io.failscope.realnet.Payments.Leg;
 import io.failscope.realnet.Poll;
-import io.failscope.realnet.RegtestNetwork;
-import io.failscope.realnet.RegtestNetwork.ChannelSpec;
-import io.failscope.realnet.RegtestNetwork.NodeSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static io.failscope.it.RealNetwork.assertSameHtlc;
@@ -44,12 +39,10 @@ final class TestRealNetworkPolicy
     private static final long HOLD_MSAT = 3_000_000;
 
     private static Path policy;
-    private static RegtestNetwork network;
+    private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
-    private static Channel ab;
-    private static Channel bc;
 
     @BeforeAll
     static void startNetwork()
@@ -63,37 +56,22 @@ final class TestRealNetworkPolicy
                   {"name": "hold-for-operator", "match": {"min_msat": %d, "max_msat": %d}, "action": "hold"}
                 ]}
                 """.formatted(FAIL_MSAT, FAIL_MSAT + 100_000, HOLD_MSAT, HOLD_MSAT + 100_000));
-        network = RegtestNetwork.start(RealNetwork.binaries(), List.of(
-                new NodeSpec("a", failscope()),
-                new NodeSpec("b", failscope("failscope-policy-file=" + policy, "failscope-hold-timeout=10m")),
-                new NodeSpec("c", List.of())), false);
-        a = network.node("a");
-        b = network.node("b");
-        c = network.node("c");
-        network.fund(Map.of(a, 1, b, 1));
-        List<Channel> channels = network.openChannels(List.of(
-                new ChannelSpec(a, b, 5_000_000, 1_000_000_000L),
-                new ChannelSpec(b, c, 1_000_000, 500_000_000L)));
-        ab = channels.get(0);
-        bc = channels.get(1);
+        line = RealNetwork.line(failscope(), failscope("failscope-policy-file=" + policy, "failscope-hold-timeout=10m"), List.of());
+        a = line.a();
+        b = line.b();
+        c = line.c();
     }
 
     @AfterAll
     static void stopNetwork()
             throws Exception
     {
-        if (network != null) {
-            network.close();
+        if (line != null) {
+            line.close();
         }
         if (policy != null) {
             Files.deleteIfExists(policy);
         }
-    }
-
-    private static List<Hop> route(long amountMsat)
-            throws IOException
-    {
-        return Payments.route(amountMsat, List.of(new Leg(a, b, ab.scid()), new Leg(b, c, bc.scid())));
     }
 
     @Test
@@ -101,7 +79,7 @@ final class TestRealNetworkPolicy
             throws Exception
     {
         Invoice invoice = Invoice.unknown();
-        List<Hop> route = route(FAIL_MSAT);
+        List<Hop> route = line.route(FAIL_MSAT);
         PaymentOutcome outcome = Payments.pay(a, route, invoice);
         assertThat(outcome.failcode()).as("what A saw: %s", outcome).hasValue(0x4008);
         assertThat(outcome.failcodeName()).isEqualTo("WIRE_PERMANENT_CHANNEL_FAILURE");
@@ -117,7 +95,7 @@ final class TestRealNetworkPolicy
             throws Exception
     {
         Invoice invoice = Invoice.unknown();
-        List<Hop> route = route(HOLD_MSAT);
+        List<Hop> route = line.route(HOLD_MSAT);
         Payments.send(a, route, invoice);
         String id = awaitHeld(invoice);
         JsonNode failed = b.cli("-k", "failinterceptedhtlc", "id=" + id, "code=temporary_channel_failure");
@@ -136,7 +114,7 @@ final class TestRealNetworkPolicy
             throws Exception
     {
         Invoice invoice = Payments.invoice(c, HOLD_MSAT);
-        Payments.send(a, route(HOLD_MSAT), invoice);
+        Payments.send(a, line.route(HOLD_MSAT), invoice);
         String id = awaitHeld(invoice);
         assertThat(b.cli("resumeinterceptedhtlc", id).toString()).isEqualTo("{\"id\":\"" + id + "\",\"result\":\"resumed\"}");
 
@@ -151,7 +129,7 @@ final class TestRealNetworkPolicy
             throws Exception
     {
         Invoice invoice = Invoice.unknown();
-        List<Hop> route = route(HOLD_MSAT);
+        List<Hop> route = line.route(HOLD_MSAT);
         Payments.send(a, route, invoice);
         String id = awaitHeld(invoice);
         JsonNode held = b.cli("listinterceptedhtlcs").get("intercepted").get(0);
@@ -161,9 +139,9 @@ final class TestRealNetworkPolicy
         assertThat(blocksLeft).as("held with room before the margin").isGreaterThan(releaseAt);
 
         // one block short of the margin it is still held; the block that reaches it releases it
-        network.mine((int) (blocksLeft - releaseAt - 1));
+        line.network().mine((int) (blocksLeft - releaseAt - 1));
         assertThat(b.cli("listinterceptedhtlcs").get("intercepted")).hasSize(1);
-        network.mine(1);
+        line.network().mine(1);
 
         PaymentOutcome outcome = Payments.outcome(a, invoice, Duration.ofSeconds(60));
         assertThat(outcome.failcode()).as("what A saw: %s", outcome).hasValue(0x2002);
@@ -205,7 +183,7 @@ final class TestRealNetworkPolicy
         assertThat(forward(b, htlc)).as("lightningd keeps no row for an HTLC a plugin failed").isEmpty();
         assertSameHtlc(record, htlc, Optional.empty());
         assertThat(record.path("in_peer_id").asText()).as("in_peer_id").isEqualTo(a.id());
-        assertThat(record.path("out_channel").asText()).as("out_channel").isEqualTo(bc.scid());
+        assertThat(record.path("out_channel").asText()).as("out_channel").isEqualTo(line.bc().scid());
         assertThat(record.path("out_msat").asLong(-1)).as("out_msat").isEqualTo(route.get(1).amountMsat());
         assertThat(record.path("out_peer_id").asText()).as("out_peer_id (C, the outgoing channel's peer) in %s", record).isEqualTo(c.id());
     }

@@ -1,15 +1,11 @@
 package io.failscope.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.failscope.realnet.Channel;
 import io.failscope.realnet.LightningNode;
+import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
-import io.failscope.realnet.Payments.Leg;
-import io.failscope.realnet.RegtestNetwork;
-import io.failscope.realnet.RegtestNetwork.ChannelSpec;
-import io.failscope.realnet.RegtestNetwork.NodeSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +14,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static io.failscope.it.RealNetwork.assertSameHtlc;
@@ -36,12 +31,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class TestRealNetworkReceive
 {
     private static Path policy;
-    private static RegtestNetwork network;
+    private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
-    private static Channel ab;
-    private static Channel bc;
 
     @BeforeAll
     static void startNetwork()
@@ -57,27 +50,18 @@ final class TestRealNetworkReceive
                   {"name": "refuse-7000", "match": {"min_msat": 7000000, "max_msat": 7000000}, "action": "fail", "code": "invalid_onion_payload"}
                 ]}
                 """);
-        network = RegtestNetwork.start(RealNetwork.binaries(), List.of(
-                new NodeSpec("a", failscope()),
-                new NodeSpec("b", List.of()),
-                new NodeSpec("c", failscope("failscope-policy-file=" + policy))), false);
-        a = network.node("a");
-        b = network.node("b");
-        c = network.node("c");
-        network.fund(Map.of(a, 1, b, 1));
-        List<Channel> channels = network.openChannels(List.of(
-                new ChannelSpec(a, b, 5_000_000, 1_000_000_000L),
-                new ChannelSpec(b, c, 1_000_000, 500_000_000L)));
-        ab = channels.get(0);
-        bc = channels.get(1);
+        line = RealNetwork.line(failscope(), List.of(), failscope("failscope-policy-file=" + policy));
+        a = line.a();
+        b = line.b();
+        c = line.c();
     }
 
     @AfterAll
     static void stopNetwork()
             throws Exception
     {
-        if (network != null) {
-            network.close();
+        if (line != null) {
+            line.close();
         }
         if (policy != null) {
             Files.deleteIfExists(policy);
@@ -95,7 +79,7 @@ final class TestRealNetworkReceive
     {
         // a payment C would accept: only the rule stands in its way
         Invoice invoice = Payments.invoice(c, amountMsat);
-        PaymentOutcome outcome = Payments.pay(a, Payments.route(amountMsat, List.of(new Leg(a, b, ab.scid()), new Leg(b, c, bc.scid()))), invoice);
+        PaymentOutcome outcome = Payments.pay(a, line.route(amountMsat), invoice);
         assertThat(outcome.failcode()).as("what A saw: %s", outcome).hasValue(failcode);
         assertThat(outcome.failcodeName()).isEqualTo(failcodeName);
         assertThat(outcome.erringIndex()).isEqualTo(2);

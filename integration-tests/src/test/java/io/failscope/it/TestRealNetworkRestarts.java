@@ -1,27 +1,21 @@
 package io.failscope.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.failscope.realnet.Channel;
 import io.failscope.realnet.Hop;
 import io.failscope.realnet.LightningNode;
+import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
-import io.failscope.realnet.Payments.Leg;
-import io.failscope.realnet.RegtestNetwork;
-import io.failscope.realnet.RegtestNetwork.ChannelSpec;
-import io.failscope.realnet.RegtestNetwork.NodeSpec;
 import io.failscope.sim.PluginProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static io.failscope.it.RealNetwork.awaitFailure;
 import static io.failscope.it.RealNetwork.failscope;
@@ -39,12 +33,10 @@ final class TestRealNetworkRestarts
     private static final long AMOUNT_MSAT = 1_000_000;
 
     private static Path policy;
-    private static RegtestNetwork network;
+    private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
-    private static Channel ab;
-    private static Channel bc;
 
     @BeforeAll
     static void startNetwork()
@@ -54,27 +46,18 @@ final class TestRealNetworkRestarts
         Files.writeString(policy, """
                 {"rules": [{"name": "fail-chosen", "match": {"min_msat": %d, "max_msat": %d}, "action": "fail", "code": "permanent_channel_failure"}]}
                 """.formatted(RULE_MSAT, RULE_MSAT + 100_000));
-        network = RegtestNetwork.start(RealNetwork.binaries(), List.of(
-                new NodeSpec("a", List.of()),
-                new NodeSpec("b", failscope("failscope-policy-file=" + policy)),
-                new NodeSpec("c", List.of())), false);
-        a = network.node("a");
-        b = network.node("b");
-        c = network.node("c");
-        network.fund(Map.of(a, 1, b, 1));
-        List<Channel> channels = network.openChannels(List.of(
-                new ChannelSpec(a, b, 5_000_000, 1_000_000_000L),
-                new ChannelSpec(b, c, 1_000_000, 500_000_000L)));
-        ab = channels.get(0);
-        bc = channels.get(1);
+        line = RealNetwork.line(List.of(), failscope("failscope-policy-file=" + policy), List.of());
+        a = line.a();
+        b = line.b();
+        c = line.c();
     }
 
     @AfterAll
     static void stopNetwork()
             throws Exception
     {
-        if (network != null) {
-            network.close();
+        if (line != null) {
+            line.close();
         }
         if (policy != null) {
             Files.deleteIfExists(policy);
@@ -133,8 +116,8 @@ final class TestRealNetworkRestarts
         JsonNode before = failures(b);
 
         b.restart();
-        network.connect(a, b);
-        network.connect(b, c);
+        line.network().connect(a, b);
+        line.network().connect(b, c);
 
         assertThat(failures(b)).as("every record, once, as before").isEqualTo(before);
         failByFee();
@@ -168,7 +151,7 @@ final class TestRealNetworkRestarts
     private static String failByFee()
             throws Exception
     {
-        List<Hop> route = route(AMOUNT_MSAT);
+        List<Hop> route = line.route(AMOUNT_MSAT);
         Invoice invoice = Invoice.unknown();
         PaymentOutcome outcome = Payments.pay(a, List.of(route.get(0).withAmountMsat(AMOUNT_MSAT), route.get(1)), invoice);
         assertThat(outcome.failcode()).as("what A saw: %s", outcome).hasValue(0x100C);
@@ -181,17 +164,11 @@ final class TestRealNetworkRestarts
             throws Exception
     {
         Invoice invoice = Invoice.unknown();
-        PaymentOutcome outcome = Payments.pay(a, route(RULE_MSAT), invoice);
+        PaymentOutcome outcome = Payments.pay(a, line.route(RULE_MSAT), invoice);
         assertThat(outcome.failcode()).as("what A saw: %s", outcome).hasValue(0x4008);
         JsonNode record = awaitFailure(b, invoice.paymentHash());
         assertThat(record.get("reason").asText()).isEqualTo("policy_failed");
         assertThat(record.get("rule").asText()).isEqualTo("fail-chosen");
         return invoice.paymentHash();
-    }
-
-    private static List<Hop> route(long amountMsat)
-            throws IOException
-    {
-        return Payments.route(amountMsat, List.of(new Leg(a, b, ab.scid()), new Leg(b, c, bc.scid())));
     }
 }
