@@ -24,10 +24,10 @@ public final class Storm
 {
     /**
      * What one storm cost: HTLCs B failed as asked, any other outcome, the wall time, the CPU seconds
-     * of B's lightningd and of failscope, and the records failscope added (both empty when it was not
-     * loaded).
+     * of B's lightningd, of A's (the sender's, which bounds the storm's pace) and of failscope, and the
+     * records failscope added (both empty when it was not loaded).
      */
-    public record Result(int failed, int other, double seconds, double lightningdCpuSeconds, Optional<Double> pluginCpuSeconds, OptionalLong records)
+    public record Result(int failed, int other, double seconds, double lightningdCpuSeconds, double senderCpuSeconds, Optional<Double> pluginCpuSeconds, OptionalLong records)
     {
         public Result
         {
@@ -78,6 +78,7 @@ public final class Storm
         AtomicInteger other = new AtomicInteger();
         long recordsBefore = plugin.isPresent() ? recordCount(line.b()) : 0;
         double lightningdBefore = ProcessCpu.seconds(line.b().pid());
+        double senderBefore = ProcessCpu.seconds(line.a().pid());
         Optional<Double> pluginBefore = cpu(plugin);
         long started = System.nanoTime();
         ExecutorService senders = Executors.newFixedThreadPool(inFlight);
@@ -111,9 +112,10 @@ public final class Storm
             records = OptionalLong.of(recordCount(line.b()) - recordsBefore);
         }
         double lightningd = ProcessCpu.seconds(line.b().pid()) - lightningdBefore;
+        double sender = ProcessCpu.seconds(line.a().pid()) - senderBefore;
         Optional<Double> pluginAfter = cpu(plugin);
         Optional<Double> pluginUsed = pluginAfter.flatMap(after -> pluginBefore.map(before -> after - before));
-        return new Result(failed.get(), other.get(), seconds, lightningd, pluginUsed, records);
+        return new Result(failed.get(), other.get(), seconds, lightningd, sender, pluginUsed, records);
     }
 
     private static Optional<Double> cpu(Optional<ProcessHandle> process)

@@ -60,7 +60,8 @@ public final class StormBenchmark
             Storm storm = new Storm(line, inFlight);
             // a small storm first, so that both configurations meet warmed-up nodes
             storm.run(Math.min(500, htlcs), plugin(line));
-            System.out.printf(Locale.ROOT, "%-26s %12s %14s %20s %16s %9s%n", "storm", "HTLCs/s", "failed (other)", "lightningd ms/HTLC", "failscope ms/HTLC", "records");
+            System.out.printf(Locale.ROOT, "%-20s %8s %14s %14s %14s %14s %8s%n", "storm", "HTLCs/s", "failed (other)", "B lightningd", "failscope", "A lightningd", "records");
+            System.out.printf(Locale.ROOT, "%-20s %8s %14s %14s %14s %14s %8s%n", "", "", "", "ms CPU/HTLC", "ms CPU/HTLC", "ms CPU/HTLC", "");
             boolean exact = true;
             for (int round = 0; round < rounds; round++) {
                 if (round > 0) {
@@ -85,9 +86,10 @@ public final class StormBenchmark
     /** Prints a row; true when failscope (if loaded) recorded exactly the HTLCs B failed. */
     private static boolean print(String name, Storm.Result result)
     {
-        System.out.printf(Locale.ROOT, "%-26s %12.1f %8d (%3d) %20.3f %16s %9s%n", name, result.htlcsPerSecond(), result.failed(), result.other(),
+        System.out.printf(Locale.ROOT, "%-20s %8.1f %8d (%3d) %14.3f %14s %14.3f %8s%n", name, result.htlcsPerSecond(), result.failed(), result.other(),
                 result.lightningdCpuMillisPerHtlc(),
                 result.pluginCpuMillisPerHtlc().map(millis -> String.format(Locale.ROOT, "%.3f", millis)).orElse("-"),
+                result.senderCpuSeconds() * 1000 / result.failed(),
                 result.records().isPresent() ? Long.toString(result.records().getAsLong()) : "-");
         return result.records().isEmpty() || result.records().getAsLong() == result.failed();
     }
