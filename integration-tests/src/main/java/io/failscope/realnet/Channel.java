@@ -13,18 +13,6 @@ public record Channel(LightningNode opener, LightningNode peer, String channelId
         requireNonNull(scid, "scid is null");
     }
 
-    /** The end that is not {@code node}. */
-    public LightningNode other(LightningNode node)
-    {
-        if (node == opener) {
-            return peer;
-        }
-        if (node == peer) {
-            return opener;
-        }
-        throw new IllegalArgumentException(node + " is not an end of " + scid);
-    }
-
     @Override
     public String toString()
     {

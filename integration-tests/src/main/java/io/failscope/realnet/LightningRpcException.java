@@ -10,31 +10,12 @@ import static java.util.Objects.requireNonNull;
 public final class LightningRpcException
         extends IOException
 {
-    private final String method;
-    private final int code;
     private final JsonNode error;
 
     public LightningRpcException(String method, JsonNode error)
     {
         super(method + ": " + error);
-        this.method = requireNonNull(method, "method is null");
         this.error = requireNonNull(error, "error is null");
-        this.code = error.path("code").asInt();
-    }
-
-    public String method()
-    {
-        return method;
-    }
-
-    public int code()
-    {
-        return code;
-    }
-
-    public String errorMessage()
-    {
-        return error.path("message").asText();
     }
 
     /** The error's {@code data}, a missing node when it had none. */

@@ -103,16 +103,6 @@ public final class RegtestNetwork
         return root;
     }
 
-    public Bitcoind bitcoind()
-    {
-        return bitcoind;
-    }
-
-    public ProcessGuard guard()
-    {
-        return guard;
-    }
-
     public LightningNode node(String name)
     {
         LightningNode node = nodes.get(name);
@@ -120,11 +110,6 @@ public final class RegtestNetwork
             throw new IllegalArgumentException("no node " + name + " in " + nodes.keySet());
         }
         return node;
-    }
-
-    public List<LightningNode> nodes()
-    {
-        return List.copyOf(nodes.values());
     }
 
     /**

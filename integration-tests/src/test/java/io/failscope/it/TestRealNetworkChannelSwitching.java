@@ -9,11 +9,12 @@ import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
 import io.failscope.realnet.RegtestNetwork;
 import io.failscope.realnet.RegtestNetwork.ChannelSpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
+import java.util.Optional;
 
 import static io.failscope.it.RealNetwork.awaitFailure;
 import static io.failscope.it.RealNetwork.failscope;
@@ -32,6 +33,9 @@ final class TestRealNetworkChannelSwitching
     private static final long AMOUNT_MSAT = 6_000_000;
     private static final long NARROW_MAXIMUM_MSAT = 5_000_000;
 
+    @RegisterExtension
+    static final LineExtension NETWORK = new LineExtension(Optional.empty(), failscope(), failscope(), List.of());
+
     private static Line line;
     private static LightningNode a;
     private static LightningNode b;
@@ -40,10 +44,10 @@ final class TestRealNetworkChannelSwitching
     private static Channel richer;
 
     @BeforeAll
-    static void startNetwork()
+    static void nodes()
             throws Exception
     {
-        line = RealNetwork.line(failscope(), failscope(), List.of());
+        line = NETWORK.line();
         a = line.a();
         b = line.b();
         c = line.c();
@@ -51,15 +55,6 @@ final class TestRealNetworkChannelSwitching
         richer = line.network().openChannels(List.of(new ChannelSpec(b, c, 2 * Line.BC_CAPACITY_SAT, Line.BC_CAPACITY_SAT * 1000 / 2))).get(0);
         // the richer channel takes only small HTLCs; the onion's channel takes this one
         b.call("setchannel", "id", richer.scid(), "htlcmax", NARROW_MAXIMUM_MSAT, "enforcedelay", 0);
-    }
-
-    @AfterAll
-    static void stopNetwork()
-            throws Exception
-    {
-        if (line != null) {
-            line.close();
-        }
     }
 
     @Test

@@ -10,9 +10,9 @@ import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
 import io.failscope.realnet.RegtestNetwork;
 import io.failscope.realnet.RegtestNetwork.ChannelSpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.util.List;
@@ -36,6 +36,9 @@ final class TestRealNetworkForwarding
 {
     private static final long AMOUNT_MSAT = 1_000_000;
 
+    @RegisterExtension
+    static final LineExtension NETWORK = new LineExtension(Optional.empty(), failscope(), failscope(), List.of());
+
     private static Line line;
     private static LightningNode a;
     private static LightningNode b;
@@ -43,23 +46,13 @@ final class TestRealNetworkForwarding
     private static volatile Channel bc;
 
     @BeforeAll
-    static void startNetwork()
-            throws Exception
+    static void nodes()
     {
-        line = RealNetwork.line(failscope(), failscope(), List.of());
+        line = NETWORK.line();
         a = line.a();
         b = line.b();
         c = line.c();
         bc = line.bc();
-    }
-
-    @AfterAll
-    static void stopNetwork()
-            throws Exception
-    {
-        if (line != null) {
-            line.close();
-        }
     }
 
     /** A → B → C over B's current channel to C (the closing scenario replaces it). */

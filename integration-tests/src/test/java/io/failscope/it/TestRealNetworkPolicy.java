@@ -8,13 +8,11 @@ import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
 import io.failscope.realnet.Poll;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -38,40 +36,28 @@ final class TestRealNetworkPolicy
     private static final long FAIL_MSAT = 2_000_000;
     private static final long HOLD_MSAT = 3_000_000;
 
-    private static Path policy;
+    // rules pick HTLCs by amount: B's fee is a few msat, far inside each range
+    @RegisterExtension
+    static final LineExtension NETWORK = new LineExtension(Optional.of("""
+            {"rules": [
+              {"name": "fail-chosen", "match": {"min_msat": %d, "max_msat": %d}, "action": "fail", "code": "permanent_channel_failure"},
+              {"name": "hold-for-operator", "match": {"min_msat": %d, "max_msat": %d}, "action": "hold"}
+            ]}
+            """.formatted(FAIL_MSAT, FAIL_MSAT + 100_000, HOLD_MSAT, HOLD_MSAT + 100_000)),
+            failscope(), failscope("failscope-policy-file={policy}", "failscope-hold-timeout=10m"), List.of());
+
     private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
 
     @BeforeAll
-    static void startNetwork()
-            throws Exception
+    static void nodes()
     {
-        // rules pick HTLCs by amount: B's fee is a few msat, far inside each range
-        policy = Files.createTempFile("realnet-policy-", ".json");
-        Files.writeString(policy, """
-                {"rules": [
-                  {"name": "fail-chosen", "match": {"min_msat": %d, "max_msat": %d}, "action": "fail", "code": "permanent_channel_failure"},
-                  {"name": "hold-for-operator", "match": {"min_msat": %d, "max_msat": %d}, "action": "hold"}
-                ]}
-                """.formatted(FAIL_MSAT, FAIL_MSAT + 100_000, HOLD_MSAT, HOLD_MSAT + 100_000));
-        line = RealNetwork.line(failscope(), failscope("failscope-policy-file=" + policy, "failscope-hold-timeout=10m"), List.of());
+        line = NETWORK.line();
         a = line.a();
         b = line.b();
         c = line.c();
-    }
-
-    @AfterAll
-    static void stopNetwork()
-            throws Exception
-    {
-        if (line != null) {
-            line.close();
-        }
-        if (policy != null) {
-            Files.deleteIfExists(policy);
-        }
     }
 
     @Test

@@ -6,13 +6,11 @@ import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,42 +28,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class TestRealNetworkReceive
 {
-    private static Path policy;
+    // each rule picks the payments of one amount
+    @RegisterExtension
+    static final LineExtension NETWORK = new LineExtension(Optional.of("""
+            {"rules": [
+              {"name": "refuse-4000", "match": {"min_msat": 4000000, "max_msat": 4000000}, "action": "fail", "code": "temporary_node_failure"},
+              {"name": "refuse-5000", "match": {"min_msat": 5000000, "max_msat": 5000000}, "action": "fail", "code": "required_node_feature_missing"},
+              {"name": "refuse-6000", "match": {"min_msat": 6000000, "max_msat": 6000000}, "action": "fail", "code": "incorrect_or_unknown_payment_details"},
+              {"name": "refuse-7000", "match": {"min_msat": 7000000, "max_msat": 7000000}, "action": "fail", "code": "invalid_onion_payload"}
+            ]}
+            """), failscope(), List.of(), failscope("failscope-policy-file={policy}"));
+
     private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
 
     @BeforeAll
-    static void startNetwork()
-            throws Exception
+    static void nodes()
     {
-        // each rule picks the payments of one amount
-        policy = Files.createTempFile("realnet-receive-", ".json");
-        Files.writeString(policy, """
-                {"rules": [
-                  {"name": "refuse-4000", "match": {"min_msat": 4000000, "max_msat": 4000000}, "action": "fail", "code": "temporary_node_failure"},
-                  {"name": "refuse-5000", "match": {"min_msat": 5000000, "max_msat": 5000000}, "action": "fail", "code": "required_node_feature_missing"},
-                  {"name": "refuse-6000", "match": {"min_msat": 6000000, "max_msat": 6000000}, "action": "fail", "code": "incorrect_or_unknown_payment_details"},
-                  {"name": "refuse-7000", "match": {"min_msat": 7000000, "max_msat": 7000000}, "action": "fail", "code": "invalid_onion_payload"}
-                ]}
-                """);
-        line = RealNetwork.line(failscope(), List.of(), failscope("failscope-policy-file=" + policy));
+        line = NETWORK.line();
         a = line.a();
         b = line.b();
         c = line.c();
-    }
-
-    @AfterAll
-    static void stopNetwork()
-            throws Exception
-    {
-        if (line != null) {
-            line.close();
-        }
-        if (policy != null) {
-            Files.deleteIfExists(policy);
-        }
     }
 
     @ParameterizedTest(name = "{1}")

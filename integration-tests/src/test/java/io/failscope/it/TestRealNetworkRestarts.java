@@ -8,14 +8,14 @@ import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
 import io.failscope.sim.PluginProcess;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static io.failscope.it.RealNetwork.awaitFailure;
 import static io.failscope.it.RealNetwork.failscope;
@@ -32,36 +32,23 @@ final class TestRealNetworkRestarts
     private static final long RULE_MSAT = 2_000_000;
     private static final long AMOUNT_MSAT = 1_000_000;
 
-    private static Path policy;
+    @RegisterExtension
+    static final LineExtension NETWORK = new LineExtension(Optional.of("""
+            {"rules": [{"name": "fail-chosen", "match": {"min_msat": %d, "max_msat": %d}, "action": "fail", "code": "permanent_channel_failure"}]}
+            """.formatted(RULE_MSAT, RULE_MSAT + 100_000)), List.of(), failscope("failscope-policy-file={policy}"), List.of());
+
     private static Line line;
     private static LightningNode a;
     private static LightningNode b;
     private static LightningNode c;
 
     @BeforeAll
-    static void startNetwork()
-            throws Exception
+    static void nodes()
     {
-        policy = Files.createTempFile("realnet-restarts-", ".json");
-        Files.writeString(policy, """
-                {"rules": [{"name": "fail-chosen", "match": {"min_msat": %d, "max_msat": %d}, "action": "fail", "code": "permanent_channel_failure"}]}
-                """.formatted(RULE_MSAT, RULE_MSAT + 100_000));
-        line = RealNetwork.line(List.of(), failscope("failscope-policy-file=" + policy), List.of());
+        line = NETWORK.line();
         a = line.a();
         b = line.b();
         c = line.c();
-    }
-
-    @AfterAll
-    static void stopNetwork()
-            throws Exception
-    {
-        if (line != null) {
-            line.close();
-        }
-        if (policy != null) {
-            Files.deleteIfExists(policy);
-        }
     }
 
     @Test
@@ -83,7 +70,7 @@ final class TestRealNetworkRestarts
         JsonNode before = failures(b);
 
         assertThat(b.cli("plugin", "stop", "failscope").toString()).contains("Successfully stopped failscope");
-        JsonNode started = b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + policy);
+        JsonNode started = b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + NETWORK.policyFile());
         assertThat(started.get("plugins").toString()).contains("\"name\":\"" + PluginProcess.LAUNCHER + "\",\"active\":true");
 
         assertThat(failures(b)).as("every record, once, as before").isEqualTo(before);
@@ -103,7 +90,7 @@ final class TestRealNetworkRestarts
             assertThat(b.log() + stderr).as("lightningd is still running").doesNotContain("lightningd is shutting down");
         }
         finally {
-            b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + policy);
+            b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + NETWORK.policyFile());
         }
     }
 
