@@ -65,18 +65,10 @@ final class TestRealNetworkRestarts
     void pluginStopAndStartKeepTheRecordsAndTheRules()
             throws Exception
     {
-        failByFee();
-        failByRule();
-        JsonNode before = failures(b);
-
-        assertThat(b.cli("plugin", "stop", "failscope").toString()).contains("Successfully stopped failscope");
-        JsonNode started = b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + NETWORK.policyFile());
-        assertThat(started.get("plugins").toString()).contains("\"name\":\"" + PluginProcess.LAUNCHER + "\",\"active\":true");
-
-        assertThat(failures(b)).as("every record, once, as before").isEqualTo(before);
-        failByFee();
-        failByRule();
-        assertThat(failures(b)).hasSize(before.size() + 2);
+        assertRecordsAndRulesSurvive(() -> {
+            assertThat(b.cli("plugin", "stop", "failscope").toString()).contains("Successfully stopped failscope");
+            assertThat(startPlugin().get("plugins").toString()).contains("\"name\":\"" + PluginProcess.LAUNCHER + "\",\"active\":true");
+        });
     }
 
     @Test
@@ -90,7 +82,7 @@ final class TestRealNetworkRestarts
             assertThat(b.log() + stderr).as("lightningd is still running").doesNotContain("lightningd is shutting down");
         }
         finally {
-            b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + NETWORK.policyFile());
+            startPlugin();
         }
     }
 
@@ -98,18 +90,42 @@ final class TestRealNetworkRestarts
     void aLightningdRestartKeepsTheRecordsAndTheRules()
             throws Exception
     {
+        assertRecordsAndRulesSurvive(() -> {
+            b.restart();
+            line.network().connect(a, b);
+            line.network().connect(b, c);
+        });
+    }
+
+    /** Something that stops failscope and starts it again. */
+    @FunctionalInterface
+    private interface Restart
+    {
+        void run()
+                throws Exception;
+    }
+
+    /** Across {@code restart}: every record is still there, once; new failures are recorded; the rule still acts. */
+    private static void assertRecordsAndRulesSurvive(Restart restart)
+            throws Exception
+    {
         failByFee();
         failByRule();
         JsonNode before = failures(b);
 
-        b.restart();
-        line.network().connect(a, b);
-        line.network().connect(b, c);
+        restart.run();
 
         assertThat(failures(b)).as("every record, once, as before").isEqualTo(before);
         failByFee();
         failByRule();
         assertThat(failures(b)).hasSize(before.size() + 2);
+    }
+
+    /** {@code plugin start} with -k named parameters; option values are not kept across a stop, so the policy file is named again. */
+    private static JsonNode startPlugin()
+            throws Exception
+    {
+        return b.cli("-k", "plugin", "subcommand=start", "plugin=" + PluginProcess.LAUNCHER, "failscope-policy-file=" + NETWORK.policyFile());
     }
 
     @Test
