@@ -90,7 +90,7 @@ final class RegtestDemo
                 new Attempt("more than B can spend", line.route(overdrawn), Invoice.unknown()),
                 new Attempt("5,000 sat (B's policy)", line.route(REFUSED_MSAT), Invoice.unknown()),
                 new Attempt("unknown to C", plain, Invoice.unknown()));
-        String format = "%-24s %-44s %s%n";
+        String format = "%-24s %-50s %s%n";
         System.out.printf(Locale.ROOT, format, "payment A → B → C", "what A saw (waitsendpay)", "what failscope in B recorded (listhtlcfailures)");
         for (Attempt attempt : attempts) {
             PaymentOutcome outcome = Payments.pay(line.a(), attempt.route(), attempt.invoice());
