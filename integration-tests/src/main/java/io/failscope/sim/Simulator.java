@@ -58,6 +58,9 @@ public final class Simulator
     @Option(names = "--demo", description = "Run the demo: a short burst of traffic, then keep the plugin and its HTTP endpoint up and print queries to try.")
     boolean demo;
 
+    @Option(names = "--regtest", description = "With --demo: the same story on a throwaway regtest network of real nodes (lightningd and bitcoind on PATH, or named by LIGHTNINGD, LIGHTNING_CLI, BITCOIND, BITCOIN_CLI).")
+    boolean regtest;
+
     @Option(names = "--http-port", description = "Port of the plugin's HTTP endpoint in the demo (default: ${DEFAULT-VALUE}).", defaultValue = "9737")
     int httpPort;
 
@@ -73,6 +76,10 @@ public final class Simulator
         if (!Files.isExecutable(launcher)) {
             System.err.println("failscope-simulator: --launcher " + launcher + " is not an executable file");
             return 2;
+        }
+        if (regtest) {
+            // a real network of its own: none of the simulator's settings apply
+            return RegtestDemo.run(launcher.toAbsolutePath());
         }
         if (!Files.isRegularFile(policy)) {
             System.err.println("failscope-simulator: --policy " + policy + " is not a file");
