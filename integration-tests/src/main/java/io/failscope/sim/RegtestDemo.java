@@ -94,7 +94,8 @@ final class RegtestDemo
         System.out.printf(Locale.ROOT, format, "payment A → B → C", "what A saw (waitsendpay)", "what failscope in B recorded (listhtlcfailures)");
         for (Attempt attempt : attempts) {
             PaymentOutcome outcome = Payments.pay(line.a(), attempt.route(), attempt.invoice());
-            String seen = outcome.completed() ? "completed" : outcome.failcodeName() + " from " + (outcome.erringIndex() == 2 ? "C" : "B");
+            String erring = outcome.erringIndex() == 2 ? "C" : "B";
+            String seen = outcome.completed() ? "completed" : outcome.failcodeName() + " from " + erring;
             System.out.printf(Locale.ROOT, format, attempt.what(), seen, recorded(line.b(), outcome));
         }
         System.out.println();
