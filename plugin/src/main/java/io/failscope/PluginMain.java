@@ -11,6 +11,7 @@ import io.failscope.json.Json;
 import io.failscope.node.HttpNodeRpcClient;
 import io.failscope.node.NodeRpcClient;
 import io.failscope.node.NodeRpcException;
+import io.failscope.status.PluginInfo;
 import io.failscope.transport.stdio.ProtocolWriter;
 import io.failscope.transport.stdio.StdioTransport;
 
@@ -19,6 +20,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
@@ -30,6 +32,15 @@ import java.util.function.Function;
  */
 public final class PluginMain
 {
+    private static final String USAGE = """
+            usage: failscope --conf FILE         serve a JVM node over HTTP (jvm dialect); every key: config/failscope.conf.example
+                   failscope demo [options]      see it at work under a simulated node (bin/failscope demo --help)
+                   failscope demo --regtest      the same on a throwaway regtest network of real nodes
+                   failscope --version           print the version
+                   failscope --help              print this
+            Under Core Lightning, name it as a plugin in lightningd's config: plugin=/path/to/failscope/bin/failscope
+            """;
+
     private PluginMain() {}
 
     public static void main(String[] args)
@@ -47,9 +58,14 @@ public final class PluginMain
                 Logging.toStderr();
                 runAlone(Path.of(args[1]), mapper);
             }
+            else if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+                answer(USAGE);
+            }
+            else if (args.length == 1 && args[0].equals("--version")) {
+                answer("failscope " + PluginInfo.jarVersion() + System.lineSeparator());
+            }
             else {
-                stderr.println("usage: failscope --conf FILE    (jvm dialect: serve HTTP JSON-RPC for a JVM node)");
-                stderr.println("       or name bin/failscope as a plugin in Core Lightning's config: plugin=/path/to/bin/failscope");
+                stderr.print(USAGE);
                 System.exit(2);
             }
         }
@@ -58,6 +74,15 @@ public final class PluginMain
             e.printStackTrace(stderr);
             System.exit(1);
         }
+    }
+
+    /** What the user asked for, on the real stdout (no node is listening there), and exit 0. */
+    private static void answer(String text)
+    {
+        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        stdout.print(text);
+        stdout.flush();
+        System.exit(0);
     }
 
     private static void runUnderLightningd(ProtocolWriter writer, ObjectMapper mapper, PrintStream stderr)

@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /**
  * The node simulator's command line: a long run that checks the store against the simulator's own
@@ -124,7 +127,7 @@ public final class Simulator
             System.out.printf(Locale.ROOT, "%,d HTLCs in %.1f s (%,.0f HTLCs/s): %,d settled, %,d failed%n",
                     simulation.tally().htlcs(), seconds, simulation.tally().htlcs() / seconds, simulation.tally().settledCount(), simulation.tally().failedCount());
             if (demo) {
-                return demo(simulation);
+                return demo(simulation, directory == null ? Optional.of(dir) : Optional.empty());
             }
             simulation.releaseHeld(Duration.ofMinutes(5));
             boolean same = compare(simulation);
@@ -138,6 +141,16 @@ public final class Simulator
                 System.err.println("failscope-simulator: another program has port " + httpPort + "; choose a free one with --http-port, e.g. bin/failscope demo --http-port 9738");
             }
             return 1;
+        }
+    }
+
+    private static void deleteTree(Path root)
+            throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
         }
     }
 
@@ -170,7 +183,8 @@ public final class Simulator
         return same;
     }
 
-    private int demo(Simulation simulation)
+    /** The demo's end: queries to try, then Ctrl-C stops the plugin and removes {@code temporary}, with one line. */
+    private int demo(Simulation simulation, Optional<Path> temporary)
             throws IOException, InterruptedException
     {
         // two HTLCs from the new peer wait on the hold rule for the operator to decide
@@ -181,12 +195,16 @@ public final class Simulator
         Demo.printQueries(httpPort, heldList);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping the plugin");
+            System.out.println();
+            System.out.println("stopping the plugin" + temporary.map(path -> " and removing " + path).orElse(""));
             try {
                 simulation.close();
+                if (temporary.isPresent()) {
+                    deleteTree(temporary.get());
+                }
             }
-            catch (IOException | InterruptedException e) {
-                System.err.println("failscope-simulator: could not stop the plugin cleanly: " + e);
+            catch (IOException | InterruptedException | RuntimeException e) {
+                System.err.println("failscope-simulator: could not stop cleanly: " + e.getMessage());
             }
             stopped.countDown();
         }));
