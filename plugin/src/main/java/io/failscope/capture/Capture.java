@@ -10,6 +10,7 @@ import io.failscope.node.NodeContext;
 import io.failscope.node.NodeContextCache;
 import io.failscope.reason.FailureCode;
 import io.failscope.reason.FailureSource;
+import io.failscope.record.HtlcFailureRecord;
 import io.failscope.status.StatusSection;
 import io.failscope.store.FailureStore;
 import io.failscope.store.StoreException;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +76,7 @@ public final class Capture
     private final BlockingQueue<Waiting> queue;
     private final Deque<Waiting> awaitingNodeId = new ArrayDeque<>();
     private final Thread worker;
+    private final Set<RecordListener> listeners;
     private final Throttled throttled;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong recorded = new AtomicLong();
@@ -84,6 +87,13 @@ public final class Capture
     /** {@code capacity}: failures that may wait to be recorded before new ones are dropped. */
     public Capture(FailureStore store, NodeContextCache nodeContext, SeenHtlcs seen, Clock clock, int capacity)
     {
+        this(store, nodeContext, seen, clock, capacity, Set.of());
+    }
+
+    /** {@code listeners} hear each record once it is durably written for the first time. */
+    public Capture(FailureStore store, NodeContextCache nodeContext, SeenHtlcs seen, Clock clock, int capacity, Set<RecordListener> listeners)
+    {
+        this.listeners = Set.copyOf(requireNonNull(listeners, "listeners is null"));
         this.store = requireNonNull(store, "store is null");
         this.nodeContext = requireNonNull(nodeContext, "nodeContext is null");
         this.seen = requireNonNull(seen, "seen is null");
@@ -197,9 +207,13 @@ public final class Capture
             // what the node's channels were like when it failed is not known: the reason is the code's
             judged = new NodeContext(context.nodeId(), context.blockHeight(), Map.of(), Map.of(), context.refreshedAt());
         }
-        store.submit(FailureRecords.record(failure, htlc, judged, node.get())).whenComplete((outcome, problem) -> {
+        HtlcFailureRecord record = FailureRecords.record(failure, htlc, judged, node.get());
+        store.submit(record).whenComplete((outcome, problem) -> {
             if (problem == null) {
                 recorded.incrementAndGet();
+                if (outcome.kind() == WriteOutcome.Kind.INSERTED) {
+                    published(record.toBuilder().createdIndex(outcome.createdIndex()).build());
+                }
                 htlc.ifPresent(value -> seen.remove(value.inChannel(), value.htlcId()));
                 waiting.written().complete(outcome);
             }
@@ -208,6 +222,18 @@ public final class Capture
                 waiting.written().completeExceptionally(problem);
             }
         });
+    }
+
+    private void published(HtlcFailureRecord record)
+    {
+        for (RecordListener listener : listeners) {
+            try {
+                listener.recorded(record);
+            }
+            catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "a record listener failed", e);
+            }
+        }
     }
 
     /** Once the node has said who it is, the failures that waited for it are recorded. */
