@@ -82,6 +82,7 @@ public final class Capture
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong droppedQueueFull = new AtomicLong();
     private final AtomicLong droppedStoreFailed = new AtomicLong();
+    private final StoreException queueFull;
     private volatile boolean closed;
 
     /** {@code capacity}: failures that may wait to be recorded before new ones are dropped. */
@@ -100,6 +101,7 @@ public final class Capture
         this.clock = requireNonNull(clock, "clock is null");
         this.capacity = capacity;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queueFull = new StoreException("dropped: " + capacity + " failed HTLCs are waiting to be recorded");
         this.throttled = new Throttled(LOG, Duration.ofMinutes(1), clock);
         this.worker = new Thread(this::work, "failscope-capture");
         this.worker.setDaemon(true);
@@ -137,7 +139,8 @@ public final class Capture
         if (closed || !queue.offer(new Waiting(failure, clock.instant(), written))) {
             droppedQueueFull.incrementAndGet();
             throttled.log(Level.WARNING, "queue full", () -> "a failed HTLC was dropped: " + capacity + " are waiting to be recorded (failscope-status counts them)");
-            written.completeExceptionally(new StoreException("dropped: " + capacity + " failed HTLCs are waiting to be recorded"));
+            // one exception for every drop: under overload, a stack trace each would cost more than the drop saves
+            written.completeExceptionally(queueFull);
         }
         return written;
     }
@@ -303,10 +306,13 @@ public final class Capture
         synchronized (awaitingNodeId) {
             waitingForNodeId = awaitingNodeId.size();
         }
+        // read in this order, so that a failure is never counted as both waiting and done
+        long done = recorded.get() + droppedQueueFull.get() + droppedStoreFailed.get();
+        long all = received.get();
         ObjectNode report = Json.object()
-                .put("received", received.get())
+                .put("received", all)
                 .put("recorded", recorded.get())
-                .put("waiting", queue.size())
+                .put("waiting", Math.max(0, all - done - waitingForNodeId))
                 .put("waiting_for_node_id", waitingForNodeId)
                 .put("capacity", capacity);
         report.putObject("dropped")
