@@ -1,6 +1,7 @@
 package io.failscope.dialect;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.Throttled;
 import io.failscope.rpc.ErrorResolver;
 import io.failscope.rpc.JsonRpc;
 import io.failscope.rpc.MessageHandler;
@@ -9,6 +10,8 @@ import io.failscope.rpc.RpcException;
 import jakarta.inject.Inject;
 
 import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -28,13 +31,15 @@ public final class NodeMessages
     private final Map<String, NodeHook> hooks;
     private final Map<String, NodeEvent> events;
     private final RpcDispatcher methods;
+    private final Throttled throttled;
 
     @Inject
-    public NodeMessages(Map<String, NodeHook> hooks, Map<String, NodeEvent> events, RpcDispatcher methods)
+    public NodeMessages(Map<String, NodeHook> hooks, Map<String, NodeEvent> events, RpcDispatcher methods, Clock clock)
     {
         this.hooks = Map.copyOf(requireNonNull(hooks, "hooks is null"));
         this.events = Map.copyOf(requireNonNull(events, "events is null"));
         this.methods = requireNonNull(methods, "methods is null");
+        this.throttled = new Throttled(LOG, Duration.ofMinutes(1), clock);
     }
 
     @Override
@@ -61,8 +66,9 @@ public final class NodeMessages
         return answer.exceptionally(failure -> {
             RpcException error = ErrorResolver.resolve(message.method(), failure);
             if (message.isNotification()) {
-                // a notification gets no answer, so the log is the only place the sender's mistake can show
-                LOG.log(Level.WARNING, "notification " + message.method() + " was not taken: " + error.getMessage());
+                // a notification gets no answer, so the log is the only place the sender's mistake can show;
+                // once a minute per kind, so that a flood of them cannot flood the log
+                throttled.log(Level.WARNING, message.method(), () -> "notification " + message.method() + " was not taken: " + error.getMessage());
             }
             return JsonRpc.errorAnswer(message, error);
         });
