@@ -340,6 +340,41 @@ final class TestSqliteFailureStore
     }
 
     @Test
+    void everyRecordOfTheCheckedInSchemaVersion5DatabaseReadsBackEqualAndReencodesToItsBytes()
+            throws Exception
+    {
+        Path file = directory.resolve(SqliteFailureStore.FILE_NAME);
+        try (InputStream in = getClass().getResourceAsStream("/databases/schema-v5.sqlite3")) {
+            Files.copy(in, file);
+        }
+        Map<Long, byte[]> blobs = new HashMap<>();
+        try (Connection connection = SqliteFailureStore.connect(file); Statement statement = connection.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery("SELECT created_index, record FROM htlc_failures")) {
+            while (rows.next()) {
+                blobs.put(rows.getLong(1), rows.getBytes(2));
+            }
+        }
+        assertThat(blobs).hasSizeGreaterThanOrEqualTo(10_000);
+        try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
+            int read = 0;
+            long next = 1;
+            List<StoredFailure> page;
+            do {
+                page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, java.util.OptionalLong.of(next), Page.MAX_LIMIT));
+                for (StoredFailure stored : page) {
+                    byte[] blob = blobs.get(stored.createdIndex());
+                    assertThat(stored.record()).isEqualTo(io.failscope.record.RecordCodec.decode(blob).record());
+                    assertThat(io.failscope.record.RecordCodec.encode(stored.record()).toArray()).isEqualTo(blob);
+                    next = stored.createdIndex() + 1;
+                    read++;
+                }
+            }
+            while (!page.isEmpty());
+            assertThat(read).isEqualTo(blobs.size());
+        }
+    }
+
+    @Test
     void refusesADatabaseFromANewerVersionSayingWhichVersionIsNeeded()
     {
         SqliteFailureStore.open(directory, NO_RETENTION, CLOCK).close();
