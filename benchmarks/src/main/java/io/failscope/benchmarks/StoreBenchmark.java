@@ -9,8 +9,8 @@ import io.failscope.rpc.Json;
 import io.failscope.rpc.ListHtlcFailures;
 import io.failscope.rpc.RpcDispatcher;
 import io.failscope.store.RetentionConfig;
-import io.failscope.store.SqliteFailureStore;
 import io.failscope.store.WriteOutcome;
+import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

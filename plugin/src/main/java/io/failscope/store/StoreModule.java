@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.failscope.config.FailscopeConfig;
+import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.time.Clock;
 

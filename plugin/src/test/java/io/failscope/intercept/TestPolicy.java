@@ -238,6 +238,12 @@ final class TestPolicy
         }
 
         @Override
+        public io.failscope.store.StoreStatus status()
+        {
+            return new io.failscope.store.StoreStatus(0, 0, 0, 0, 0);
+        }
+
+        @Override
         public void close() {}
     }
 }

@@ -1,5 +1,9 @@
-package io.failscope.store;
+package io.failscope.store.sqlite;
 
+import io.failscope.store.FailureFilter;
+import io.failscope.store.Page;
+import io.failscope.store.RetentionConfig;
+import io.failscope.store.StoredFailure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +17,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +73,7 @@ final class TestStoreCrash
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(acksThisRun).as("run %s acknowledged some records before the kill", kill).isPositive();
 
-            try (Connection connection = SqliteFailureStore.connect(directory.resolve(SqliteFailureStore.FILE_NAME)); Statement statement = connection.createStatement()) {
+            try (Connection connection = Database.connect(directory.resolve(SqliteFailureStore.FILE_NAME)); Statement statement = connection.createStatement()) {
                 try (ResultSet check = statement.executeQuery("PRAGMA integrity_check")) {
                     assertThat(check.next()).isTrue();
                     assertThat(check.getString(1)).isEqualTo("ok");
@@ -79,7 +84,7 @@ final class TestStoreCrash
                 List<StoredFailure> page;
                 long next = 1;
                 do {
-                    page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, java.util.OptionalLong.of(next), Page.MAX_LIMIT));
+                    page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, OptionalLong.of(next), Page.MAX_LIMIT));
                     for (StoredFailure failure : page) {
                         stored.add(failure.record().inHtlcId().getAsLong());
                         next = failure.createdIndex() + 1;

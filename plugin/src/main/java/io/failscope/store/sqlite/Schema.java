@@ -1,8 +1,7 @@
-package io.failscope.store;
+package io.failscope.store.sqlite;
 
 import io.failscope.record.HtlcFailureRecord;
-import io.failscope.record.RecordCodec;
-import io.failscope.tlv.DecodeException;
+import io.failscope.store.StoreException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,7 +81,10 @@ final class Schema
                         CREATE INDEX htlc_failures_in_peer ON htlc_failures (in_peer_key, created_index) WHERE in_peer_key IS NOT NULL;
                         CREATE INDEX htlc_failures_out_peer ON htlc_failures (out_peer_key, created_index) WHERE out_peer_key IS NOT NULL
                         """).apply(connection);
-                fillPeerColumns(connection);
+                fillColumns(connection, "in_peer_key = ?, out_peer_key = ?", (update, record) -> {
+                    Rows.setNullableLong(update, 1, record.inPeer().map(Rows::peerKey));
+                    Rows.setNullableLong(update, 2, record.outPeer().map(Rows::peerKey));
+                });
             },
             // 3: the latest received time per block of created indexes, which turns a since filter into
             // a lower bound on created_index (rows arrive in rough time order, so the bound is tight)
@@ -124,7 +126,16 @@ final class Schema
             sql("""
                     ALTER TABLE htlc_failures ADD COLUMN send_id INTEGER;
                     CREATE UNIQUE INDEX htlc_failures_send ON htlc_failures (send_id, type) WHERE send_id IS NOT NULL
-                    """));
+                    """),
+            // 6: how many records are stored, kept by the writer, so a status read needs no count of the rows;
+            // the node of each record, for the nodes filter and the node grouping (record type 6)
+            connection -> {
+                sql("""
+                        INSERT INTO counters (name, value) SELECT 'records', COUNT(*) FROM htlc_failures;
+                        ALTER TABLE htlc_failures ADD COLUMN node_key INTEGER
+                        """).apply(connection);
+                fillColumns(connection, "node_key = ?", (update, record) -> update.setLong(1, Rows.peerKey(record.nodeId())));
+            });
 
     static final int CURRENT_VERSION = MIGRATIONS.size();
 
@@ -189,23 +200,23 @@ final class Schema
         };
     }
 
-    private static void fillPeerColumns(Connection connection)
+    private interface ColumnValues
+    {
+        void bind(PreparedStatement update, HtlcFailureRecord record)
+                throws SQLException;
+    }
+
+    /** Sets columns a step adds from each row's record; {@code values} binds them, the row's created index follows. */
+    private static void fillColumns(Connection connection, String assignments, ColumnValues values)
             throws SQLException
     {
+        int parameters = assignments.split("\\?", -1).length - 1;
         try (Statement select = connection.createStatement();
                 ResultSet rows = select.executeQuery("SELECT created_index, record FROM htlc_failures");
-                PreparedStatement update = connection.prepareStatement("UPDATE htlc_failures SET in_peer_key = ?, out_peer_key = ? WHERE created_index = ?")) {
+                PreparedStatement update = connection.prepareStatement("UPDATE htlc_failures SET " + assignments + " WHERE created_index = ?")) {
             while (rows.next()) {
-                HtlcFailureRecord record;
-                try {
-                    record = RecordCodec.decode(rows.getBytes(2)).record();
-                }
-                catch (DecodeException e) {
-                    throw new StoreException("record " + rows.getLong(1) + " cannot be read during migration: " + e.getMessage(), e);
-                }
-                Rows.setNullableLong(update, 1, record.inPeer().map(Rows::peerKey));
-                Rows.setNullableLong(update, 2, record.outPeer().map(Rows::peerKey));
-                update.setLong(3, rows.getLong(1));
+                values.bind(update, Rows.decode(rows.getBytes(2), rows.getLong(1)));
+                update.setLong(parameters + 1, rows.getLong(1));
                 update.addBatch();
             }
             update.executeBatch();

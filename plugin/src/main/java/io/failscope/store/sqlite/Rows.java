@@ -1,12 +1,16 @@
-package io.failscope.store;
+package io.failscope.store.sqlite;
 
 import io.failscope.NodeId;
 import io.failscope.PaymentHash;
-import io.failscope.reason.FailureType;
 import io.failscope.record.HtlcFailureRecord;
+import io.failscope.record.RecordCodec;
+import io.failscope.store.StoreException;
+import io.failscope.store.StoredFailure;
 import io.failscope.tlv.Bytes;
+import io.failscope.tlv.DecodeException;
 
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
@@ -57,28 +61,23 @@ final class Rows
     }
 
 
-    /** The HTLC's amount: what reached us, or for our own payments what we sent. */
-    static OptionalLong amountMsat(HtlcFailureRecord record)
+    static StoredFailure storedFailure(ResultSet row)
+            throws SQLException
     {
-        return record.inMsat().isPresent() ? record.inMsat() : record.outMsat();
+        long createdIndex = row.getLong(1);
+        long updated = row.getLong(2);
+        OptionalLong updatedIndex = row.wasNull() ? OptionalLong.empty() : OptionalLong.of(updated);
+        return new StoredFailure(createdIndex, updatedIndex, decode(row.getBytes(3), createdIndex));
     }
 
-    /**
-     * The fee a failed forward would have earned: its fee when known, or incoming minus outgoing
-     * amount. Zero for payments to or from us, and when the amounts are not known.
-     */
-    static long missedFeeMsat(HtlcFailureRecord record)
+    static HtlcFailureRecord decode(byte[] blob, long createdIndex)
     {
-        if (record.type() == FailureType.SEND || record.type() == FailureType.RECEIVE) {
-            return 0;
+        try {
+            return RecordCodec.decode(blob).record();
         }
-        if (record.feeMsat().isPresent()) {
-            return record.feeMsat().getAsLong();
+        catch (DecodeException e) {
+            throw new StoreException("record " + createdIndex + " in the database cannot be read: " + e.getMessage(), e);
         }
-        if (record.inMsat().isPresent() && record.outMsat().isPresent()) {
-            return Math.max(0, record.inMsat().getAsLong() - record.outMsat().getAsLong());
-        }
-        return 0;
     }
 
     static OptionalInt reasonIndex(HtlcFailureRecord record)

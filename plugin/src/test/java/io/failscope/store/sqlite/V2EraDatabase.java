@@ -1,4 +1,4 @@
-package io.failscope.store;
+package io.failscope.store.sqlite;
 
 import io.failscope.NodeId;
 import io.failscope.PaymentHash;
@@ -11,6 +11,8 @@ import io.failscope.record.Evidence;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.record.RecordedReason;
 import io.failscope.record.UnknownFields;
+import io.failscope.store.RetentionConfig;
+import io.failscope.store.WriteOutcome;
 import io.failscope.testing.RandomRecords;
 import io.failscope.tlv.Bytes;
 import io.failscope.tlv.TlvRecord;

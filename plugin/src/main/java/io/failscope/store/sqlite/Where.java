@@ -1,7 +1,9 @@
-package io.failscope.store;
+package io.failscope.store.sqlite;
 
 import io.failscope.ShortChannelId;
 import io.failscope.reason.LocalReason;
+import io.failscope.record.HtlcFailureRecord;
+import io.failscope.store.FailureFilter;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,7 +32,7 @@ final class Where
      */
     static Where withoutPeer(FailureFilter filter)
     {
-        Where where = timeRange(filter);
+        Where where = timeRangeAndNodes(filter);
         if (!filter.reasons().isEmpty()) {
             where.clauses.add("reason IN (" + filter.reasons().stream().map(reason -> "?").collect(Collectors.joining(", ")) + ")");
             filter.reasons().stream().map(LocalReason::index).sorted().forEach(where.parameters::add);
@@ -46,13 +48,34 @@ final class Where
         return where;
     }
 
-    /** Only the filter's time range, on the received time. */
-    static Where timeRange(FailureFilter filter)
+    /** Only the filter's time range, on the received time, and its nodes. */
+    static Where timeRangeAndNodes(FailureFilter filter)
     {
         Where where = new Where();
         filter.since().ifPresent(since -> where.add("received_ns >= ?", Rows.nanos(since)));
         filter.until().ifPresent(until -> where.add("received_ns < ?", Rows.nanos(until)));
+        where.addNodes(filter);
         return where;
+    }
+
+    void addNodes(FailureFilter filter)
+    {
+        if (!filter.nodes().isEmpty()) {
+            clauses.add("node_key IN (" + filter.nodes().stream().map(node -> "?").collect(Collectors.joining(", ")) + ")");
+            filter.nodes().stream().map(Rows::peerKey).forEach(parameters::add);
+        }
+    }
+
+    /** The parts of {@code filter} SQL matches by key prefix (peers, payment hash, nodes), checked exactly against the record. */
+    static boolean matchesExactly(FailureFilter filter, HtlcFailureRecord record)
+    {
+        if (filter.peer().isPresent() && !record.inPeer().equals(filter.peer()) && !record.outPeer().equals(filter.peer())) {
+            return false;
+        }
+        if (!filter.nodes().isEmpty() && !filter.nodes().contains(record.nodeId())) {
+            return false;
+        }
+        return filter.paymentHash().isEmpty() || record.paymentHash().equals(filter.paymentHash());
     }
 
 

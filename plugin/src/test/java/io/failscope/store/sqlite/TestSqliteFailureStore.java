@@ -1,0 +1,127 @@
+package io.failscope.store.sqlite;
+
+import io.failscope.reason.LocalReason;
+import io.failscope.record.RecordCodec;
+import io.failscope.store.FailureFilter;
+import io.failscope.store.FailureStore;
+import io.failscope.store.FailureStoreContract;
+import io.failscope.store.Page;
+import io.failscope.store.RetentionConfig;
+import io.failscope.store.StoreException;
+import io.failscope.store.StoreSamples;
+import io.failscope.store.StoredFailure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The store contract on SQLite, and what only SQLite has: its schema versions and its file. */
+final class TestSqliteFailureStore
+        extends FailureStoreContract
+{
+    @TempDir
+    Path directory;
+
+    @Override
+    protected FailureStore open(RetentionConfig retention, Clock clock)
+    {
+        return SqliteFailureStore.open(directory, retention, clock);
+    }
+
+    @Test
+    void opensAndMigratesACheckedInSchemaVersion1Database()
+            throws Exception
+    {
+        try (InputStream in = getClass().getResourceAsStream("/databases/schema-v1.sqlite3")) {
+            Files.copy(in, directory.resolve(SqliteFailureStore.FILE_NAME));
+        }
+        try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
+            List<StoredFailure> all = store.list(FailureFilter.ALL, Page.first(10));
+            assertThat(all).extracting(StoredFailure::createdIndex).containsExactly(1L, 2L, 3L);
+            assertThat(all.get(0).record().reason().orElseThrow().reason().reason()).isEqualTo(LocalReason.CHANNEL_BALANCE_OVERDRAWN);
+            // the peer columns that version 2 added were filled from the records
+            assertThat(store.list(FailureFilter.builder().peer(StoreSamples.PEERS.get(2)).build(), Page.first(10)))
+                    .extracting(StoredFailure::createdIndex).containsExactly(1L, 2L);
+            // and new records continue after the stored counter
+            assertThat(store.submit(StoreSamples.records(1, 9).get(0)).get().createdIndex()).isEqualTo(4);
+        }
+        try (Connection connection = Database.connect(directory.resolve(SqliteFailureStore.FILE_NAME))) {
+            assertThat(Schema.version(connection)).isEqualTo(Schema.CURRENT_VERSION);
+        }
+    }
+
+    @Test
+    void everyRecordOfTheCheckedInSchemaVersion5DatabaseReadsBackEqualAndReencodesToItsBytes()
+            throws Exception
+    {
+        Path file = directory.resolve(SqliteFailureStore.FILE_NAME);
+        try (InputStream in = getClass().getResourceAsStream("/databases/schema-v5.sqlite3")) {
+            Files.copy(in, file);
+        }
+        Map<Long, byte[]> blobs = new HashMap<>();
+        try (Connection connection = Database.connect(file); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT created_index, record FROM htlc_failures")) {
+            while (rows.next()) {
+                blobs.put(rows.getLong(1), rows.getBytes(2));
+            }
+        }
+        assertThat(blobs).hasSizeGreaterThanOrEqualTo(10_000);
+        try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
+            int read = 0;
+            long next = 1;
+            List<StoredFailure> page;
+            do {
+                page = store.list(FailureFilter.ALL, new Page(Page.Index.CREATED, OptionalLong.of(next), Page.MAX_LIMIT));
+                for (StoredFailure stored : page) {
+                    byte[] blob = blobs.get(stored.createdIndex());
+                    assertThat(stored.record()).isEqualTo(RecordCodec.decode(blob).record());
+                    assertThat(RecordCodec.encode(stored.record()).toArray()).isEqualTo(blob);
+                    next = stored.createdIndex() + 1;
+                    read++;
+                }
+            }
+            while (!page.isEmpty());
+            assertThat(read).isEqualTo(blobs.size());
+        }
+    }
+
+    @Test
+    void refusesADatabaseFromANewerVersionSayingWhichVersionIsNeeded()
+    {
+        SqliteFailureStore.open(directory, NO_RETENTION, CLOCK).close();
+        try (Connection connection = Database.connect(directory.resolve(SqliteFailureStore.FILE_NAME)); Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA user_version = 7");
+        }
+        catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertThatThrownBy(() -> SqliteFailureStore.open(directory, NO_RETENTION, CLOCK))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("has schema version 7, written by a newer failscope; this version reads schema versions up to " + Schema.CURRENT_VERSION)
+                .hasMessageContaining("supports schema version 7");
+    }
+
+    @Test
+    void aDataDirectoryThatCannotBeCreatedIsAClearError()
+            throws Exception
+    {
+        Path file = directory.resolve("not-a-directory");
+        Files.writeString(file, "x");
+        assertThatThrownBy(() -> SqliteFailureStore.open(file.resolve("data"), NO_RETENTION, CLOCK))
+                .isInstanceOf(StoreException.class)
+                .hasMessageStartingWith("cannot create the data directory " + file.resolve("data"));
+    }
+}
