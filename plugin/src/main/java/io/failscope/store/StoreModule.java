@@ -16,6 +16,6 @@ public final class StoreModule
     @Singleton
     FailureStore store(FailscopeConfig config, Clock clock)
     {
-        return SqliteFailureStore.open(config.dataDirectory(), config.retention(), clock);
+        return SqliteFailureStore.open(config.dataDirectory(), config.store(), config.retention(), clock);
     }
 }

@@ -335,6 +335,11 @@ public abstract class FailureStoreContract
             // two records fit: their sums are exact
             FailureFilter two = FailureFilter.builder().until(StoreSamples.T0.plusSeconds(2)).build();
             assertThat(store.stats(two, StatsGrouping.DAY).total()).isEqualTo(new FailureStats.Totals(2, 2 * ALL_BITCOIN_MSAT, 2 * ALL_BITCOIN_MSAT));
+            // and deleting some leaves exact sums behind
+            assertThat(store.delete(FailureFilter.builder().since(StoreSamples.T0.plusSeconds(2)).build())).isEqualTo(4);
+            for (StatsGrouping grouping : StatsGrouping.values()) {
+                assertThat(store.stats(FailureFilter.ALL, grouping).total()).as("%s", grouping).isEqualTo(new FailureStats.Totals(2, 2 * ALL_BITCOIN_MSAT, 2 * ALL_BITCOIN_MSAT));
+            }
         }
     }
 

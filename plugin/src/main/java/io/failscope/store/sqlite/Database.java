@@ -1,5 +1,6 @@
 package io.failscope.store.sqlite;
 
+import io.failscope.store.StoreConfig;
 import io.failscope.store.StoreException;
 import org.sqlite.SQLiteConfig;
 
@@ -34,17 +35,27 @@ final class Database
     {
         this.file = file;
         for (int i = 0; i < READERS; i++) {
-            readers.add(connect(file));
+            readers.add(connect(file, StoreConfig.Synchronous.FULL));
         }
     }
 
     static Connection connect(Path file)
             throws SQLException
     {
+        return connect(file, StoreConfig.Synchronous.FULL);
+    }
+
+    static Connection connect(Path file, StoreConfig.Synchronous synchronous)
+            throws SQLException
+    {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        // FULL: a commit is on disk before its futures complete, even across a power loss.
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        // FULL: a commit is on disk before its futures complete, even across a power loss. NORMAL (in
+        // WAL mode): a commit survives a crash of the process; the disk is synced at checkpoints.
+        config.setSynchronous(switch (synchronous) {
+            case FULL -> SQLiteConfig.SynchronousMode.FULL;
+            case NORMAL -> SQLiteConfig.SynchronousMode.NORMAL;
+        });
         config.setBusyTimeout(10_000);
         // Indexes take inserts at many places: a page cache of 2 MB (SQLite's default) thrashes.
         config.setCacheSize(-CACHE_KIB);

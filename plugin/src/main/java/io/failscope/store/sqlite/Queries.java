@@ -10,95 +10,184 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
-/** {@code list}: pages of matching records in created or updated order. */
+/**
+ * {@code list}: a page of matching records in created or updated order. Every part of the filter is
+ * SQL; what differs is how the rows are reached, fastest first: the updated index for pages by
+ * {@code updated}; the payment hash's index; for a channel or a peer, one ordered scan of a link index
+ * per link, merged; otherwise the rows in created order, block by block, skipping every block whose
+ * summary rules a match out. {@code since} and {@code until} bound the created index in every case.
+ */
 final class Queries
 {
+    /** Candidate blocks read together in one range query. */
+    private static final int RUN_BLOCKS = 16;
+
     private Queries() {}
 
-    static List<StoredFailure> list(Connection connection, FailureFilter filter, Page page)
+    static List<StoredFailure> list(Connection connection, Dictionary dictionary, FailureFilter filter, Page page)
             throws SQLException
     {
-        Where where = Where.withoutPeer(filter);
-        String order = page.index() == Page.Index.CREATED ? "created_index" : "updated_index";
+        Optional<Where> matching = Where.of(filter, dictionary);
+        if (matching.isEmpty()) {
+            return List.of();
+        }
+        Where where = matching.get();
+        long first = Math.max(page.start().orElse(0), firstCreatedIndex(connection, filter));
+        long end = endCreatedIndex(connection, filter);
         if (page.index() == Page.Index.UPDATED) {
+            page.start().ifPresent(start -> where.add("updated_index >= ?", start));
             where.add("updated_index IS NOT NULL");
+            return fetch(connection, dictionary, where, "INDEXED BY failures_updated", "updated_index", page.limit());
         }
-        page.start().ifPresent(start -> where.add(order + " >= ?", start));
-        if (page.index() == Page.Index.CREATED && filter.since().isPresent()) {
-            where.add("created_index >= ?", firstCreatedIndexSince(connection, Rows.nanos(filter.since().get())));
+        where.add("created_index >= ?", first);
+        where.add("created_index < ?", end);
+        if (filter.paymentHash().isPresent()) {
+            return fetch(connection, dictionary, where, "INDEXED BY failures_payment_hash", "created_index", page.limit());
         }
-        if (filter.peer().isEmpty()) {
-            return fetchPage(connection, where, filter, page, order);
+        Optional<List<Stream>> streams = linkStreams(filter, dictionary);
+        if (streams.isPresent()) {
+            TreeMap<Long, StoredFailure> merged = new TreeMap<>();
+            for (Stream stream : streams.get()) {
+                Where one = where.copy();
+                one.add(stream.column() + " = ?", stream.link());
+                for (StoredFailure stored : fetch(connection, dictionary, one, "INDEXED BY failures_" + stream.column(), "created_index", page.limit())) {
+                    merged.put(stored.createdIndex(), stored);
+                }
+            }
+            return merged.values().stream().limit(page.limit()).toList();
         }
-        // the peer may be on either side: one ordered scan per side, merged
-        long key = Rows.peerKey(filter.peer().get());
-        TreeMap<Long, StoredFailure> merged = new TreeMap<>();
-        for (String column : List.of("in_peer_key", "out_peer_key")) {
-            Where side = where.copy();
-            side.add(column + " = ?", key);
-            for (StoredFailure stored : fetchPage(connection, side, filter, page, order)) {
-                merged.put(indexOf(stored, page), stored);
+        Optional<BlockSummaries.Matcher> matcher = BlockSummaries.Matcher.of(filter, Where.nodeNumbers(filter, dictionary));
+        if (matcher.isEmpty()) {
+            return fetch(connection, dictionary, where, "", "created_index", page.limit());
+        }
+        return scanBlocks(connection, dictionary, where, matcher.get(), first, end, page.limit());
+    }
+
+    private record Stream(String column, int link) {}
+
+    /** One ordered scan per link of the filter's channel or peer; empty when the filter names none. */
+    private static Optional<List<Stream>> linkStreams(FailureFilter filter, Dictionary dictionary)
+    {
+        List<Stream> streams = new ArrayList<>();
+        if (filter.inChannel().isPresent()) {
+            dictionary.linksOfChannel(filter.inChannel().get()).forEach(link -> streams.add(new Stream("in_link", link)));
+        }
+        else if (filter.outChannel().isPresent()) {
+            dictionary.linksOfChannel(filter.outChannel().get()).forEach(link -> streams.add(new Stream("out_link", link)));
+        }
+        else if (filter.peer().isPresent()) {
+            for (int link : dictionary.linksOfPeer(filter.peer().get())) {
+                streams.add(new Stream("in_link", link));
+                streams.add(new Stream("out_link", link));
             }
         }
-        return merged.values().stream().limit(page.limit()).toList();
+        else {
+            return Optional.empty();
+        }
+        return Optional.of(streams);
     }
 
-    private static long indexOf(StoredFailure stored, Page page)
-    {
-        return page.index() == Page.Index.CREATED ? stored.createdIndex() : stored.updatedIndex().getAsLong();
-    }
-
-    /** Up to a page of rows matching {@code where} and, exactly, {@code filter}, in index order. */
-    private static List<StoredFailure> fetchPage(Connection connection, Where where, FailureFilter filter, Page page, String order)
+    /** Reads the summaries of the blocks in [first, end) in order and the rows of the candidate blocks, until the page is full. */
+    private static List<StoredFailure> scanBlocks(Connection connection, Dictionary dictionary, Where where, BlockSummaries.Matcher matcher, long first, long end, int limit)
             throws SQLException
     {
         List<StoredFailure> result = new ArrayList<>();
-        // Rows matched by a key prefix but not exactly are dropped; fetch on until the page is full.
-        OptionalLong resume = OptionalLong.empty();
-        while (result.size() < page.limit()) {
-            Where slice = where.copy();
-            if (resume.isPresent()) {
-                slice.add(order + " > ?", resume.getAsLong());
-            }
-            int wanted = page.limit() - result.size();
-            int fetched = 0;
-            try (PreparedStatement select = slice.prepare(connection, "SELECT created_index, updated_index, record FROM htlc_failures", " ORDER BY " + order + " LIMIT " + wanted)) {
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        fetched++;
-                        StoredFailure stored = Rows.storedFailure(rows);
-                        resume = OptionalLong.of(indexOf(stored, page));
-                        if (Where.matchesExactly(filter, stored.record())) {
-                            result.add(stored);
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT block, reasons, kinds, failcodes, nodes, min_amount_msat, max_amount_msat FROM blocks WHERE block >= ? AND block <= ? ORDER BY block")) {
+            select.setLong(1, first >> Schema.BLOCK_SHIFT);
+            select.setLong(2, (end - 1) >> Schema.BLOCK_SHIFT);
+            try (ResultSet blocks = select.executeQuery()) {
+                long runStart = -1;
+                long runEnd = -1;
+                int runBlocks = 0;
+                while (blocks.next() && result.size() < limit) {
+                    long block = blocks.getLong(1);
+                    boolean candidate = matcher.mayMatch(blocks, 2);
+                    if (runStart >= 0 && (!candidate || block != runEnd || runBlocks == RUN_BLOCKS)) {
+                        result.addAll(rowsBetween(connection, dictionary, where, runStart << Schema.BLOCK_SHIFT, runEnd << Schema.BLOCK_SHIFT, limit - result.size()));
+                        runStart = -1;
+                    }
+                    if (candidate && result.size() < limit) {
+                        if (runStart < 0) {
+                            runStart = block;
+                            runBlocks = 0;
                         }
+                        runEnd = block + 1;
+                        runBlocks++;
                     }
                 }
+                if (runStart >= 0 && result.size() < limit) {
+                    result.addAll(rowsBetween(connection, dictionary, where, runStart << Schema.BLOCK_SHIFT, runEnd << Schema.BLOCK_SHIFT, limit - result.size()));
+                }
             }
-            if (fetched < wanted) {
-                break;
+        }
+        return result;
+    }
+
+    private static List<StoredFailure> rowsBetween(Connection connection, Dictionary dictionary, Where where, long from, long to, int limit)
+            throws SQLException
+    {
+        Where run = where.copy();
+        run.add("created_index >= ?", from);
+        run.add("created_index < ?", to);
+        return fetch(connection, dictionary, run, "", "created_index", limit);
+    }
+
+    private static List<StoredFailure> fetch(Connection connection, Dictionary dictionary, Where where, String index, String order, int limit)
+            throws SQLException
+    {
+        List<StoredFailure> result = new ArrayList<>();
+        try (PreparedStatement select = where.prepare(connection, "SELECT " + RowCodec.COLUMNS + " FROM failures " + index, " ORDER BY " + order + " LIMIT " + limit);
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                long updated = rows.getLong(2);
+                OptionalLong updatedIndex = rows.wasNull() ? OptionalLong.empty() : OptionalLong.of(updated);
+                result.add(new StoredFailure(rows.getLong(1), updatedIndex, RowCodec.read(rows, dictionary)));
             }
         }
         return result;
     }
 
     /**
-     * A lower bound on the created index of any row received at or after {@code sinceNanos}: the start
-     * of the first block whose latest received time reaches it. Exact, since every such row lies in such
-     * a block; deletes can only leave a block's maximum too high, which loosens the bound.
+     * A lower bound on the created index of any row of the filter's time range: the start of the first
+     * block whose latest received time reaches {@code since}. Exact, since every such row lies in such a
+     * block; deletes can only leave a block's summary too wide, which loosens the bound.
      */
-    static long firstCreatedIndexSince(Connection connection, long sinceNanos)
+    static long firstCreatedIndex(Connection connection, FailureFilter filter)
             throws SQLException
     {
-        try (PreparedStatement select = connection.prepareStatement("SELECT MIN(block) FROM time_blocks WHERE max_received_ns >= ?")) {
-            select.setLong(1, sinceNanos);
+        if (filter.since().isEmpty()) {
+            return 0;
+        }
+        OptionalLong block = blockWhere(connection, "SELECT MIN(block) FROM blocks WHERE max_received_ns >= ?", Rows.nanos(filter.since().get()));
+        // no block reaches the time: no row does either
+        return block.isPresent() ? block.getAsLong() << Schema.BLOCK_SHIFT : Long.MAX_VALUE;
+    }
+
+    /** An upper bound (exclusive) likewise: the end of the last block whose earliest received time is before {@code until}. */
+    static long endCreatedIndex(Connection connection, FailureFilter filter)
+            throws SQLException
+    {
+        if (filter.until().isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        OptionalLong block = blockWhere(connection, "SELECT MAX(block) FROM blocks WHERE min_received_ns < ?", Rows.nanos(filter.until().get()));
+        return block.isPresent() ? (block.getAsLong() + 1) << Schema.BLOCK_SHIFT : 0;
+    }
+
+    private static OptionalLong blockWhere(Connection connection, String sql, long nanos)
+            throws SQLException
+    {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setLong(1, nanos);
             try (ResultSet row = select.executeQuery()) {
                 row.next();
                 long block = row.getLong(1);
-                // no block reaches the time: no row does either
-                return row.wasNull() ? Long.MAX_VALUE : block << Schema.BLOCK_SHIFT;
+                return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(block);
             }
         }
     }

@@ -1,12 +1,8 @@
 package io.failscope.store.sqlite;
 
-import io.failscope.ShortChannelId;
 import io.failscope.record.HtlcFailureRecord;
-import io.failscope.record.RecordCodec;
-import io.failscope.store.FailureAmounts;
 import io.failscope.store.RecordMerge;
 import io.failscope.store.StoreException;
-import io.failscope.store.StoredFailure;
 import io.failscope.store.WriteOutcome;
 
 import java.sql.Connection;
@@ -14,44 +10,50 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Turns records into rows on the writer's connection: a new HTLC becomes a row, a later event about
- * a stored one is merged into its row. Keeps the counters (last created and updated index, records
- * stored) in step with the rows, saved in the same transaction and restored when it rolls back.
+ * a stored one is merged into its row. Keeps what depends on the rows in step, saved in the same
+ * transaction and forgotten when it rolls back: the dictionary, totals, block summaries and counters
+ * (last created and updated index, records stored).
  */
 final class RecordWriter
 {
-    private static final String COLUMNS = "type, source, failcode, reason, in_channel, in_htlc_id, out_channel, in_peer_key, out_peer_key, payment_hash_key, received_ns, amount_msat, missed_fee_msat, send_id, node_key, record";
-
+    private final Dictionary dictionary;
     private final PreparedStatement insertStatement;
     private final PreparedStatement updateStatement;
     private final PreparedStatement identityStatement;
     private final PreparedStatement sendIdentityStatement;
-    private final PreparedStatement timeBlockStatement;
+    private final PreparedStatement rowStatement;
     private final Counters counters;
-    private final DailyTotals totals = new DailyTotals();
-    private final Map<Long, Long> maxReceivedByBlock = new LinkedHashMap<>();
+    private final Totals totals = new Totals();
+    private final BlockSummaries blocks = new BlockSummaries();
+    private Migration migration;
 
-    RecordWriter(Connection connection)
+    /** A stored row found by identity. */
+    record StoredRow(long createdIndex, OptionalLong updatedIndex, HtlcFailureRecord record, RowCodec.Keys keys) {}
+
+    RecordWriter(Connection connection, Dictionary dictionary)
             throws SQLException
     {
+        this.dictionary = dictionary;
         this.counters = new Counters(connection);
-        this.insertStatement = connection.prepareStatement(
-                "INSERT INTO htlc_failures (created_index, " + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-        this.updateStatement = connection.prepareStatement(
-                "UPDATE htlc_failures SET updated_index = ?, type = ?, source = ?, failcode = ?, reason = ?, in_channel = ?, in_htlc_id = ?, out_channel = ?,"
-                        + " in_peer_key = ?, out_peer_key = ?, payment_hash_key = ?, received_ns = ?, amount_msat = ?, missed_fee_msat = ?, send_id = ?, node_key = ?, record = ? WHERE created_index = ?");
-        this.identityStatement = connection.prepareStatement(
-                "SELECT created_index, updated_index, record FROM htlc_failures WHERE in_channel = ? AND in_htlc_id = ? AND type = ?");
-        this.sendIdentityStatement = connection.prepareStatement(
-                "SELECT created_index, updated_index, record FROM htlc_failures WHERE send_id = ? AND type = ?");
-        this.timeBlockStatement = connection.prepareStatement(
-                "INSERT INTO time_blocks (block, max_received_ns) VALUES (?, ?) ON CONFLICT (block) DO UPDATE SET max_received_ns = MAX(max_received_ns, excluded.max_received_ns)");
+        this.insertStatement = connection.prepareStatement("INSERT INTO failures (" + RowCodec.COLUMNS + ") VALUES (" + "?, ".repeat(RowCodec.BOUND + 1) + "?)");
+        this.updateStatement = connection.prepareStatement("UPDATE failures SET updated_index = ?, node = ?, type = ?, source = ?, failcode = ?, reason = ?, reason_source = ?,"
+                + " in_link = ?, in_htlc_id = ?, out_link = ?, in_msat = ?, out_msat = ?, fee_msat = ?, payment_hash = ?, received_ns = ?, send_id = ?, rest = ? WHERE created_index = ?");
+        // the probes read two columns from the index: most find nothing, and a wide row costs even then
+        this.identityStatement = connection.prepareStatement("SELECT created_index, node FROM failures INDEXED BY failures_identity WHERE in_link = ? AND in_htlc_id = ? AND type = ?");
+        this.sendIdentityStatement = connection.prepareStatement("SELECT created_index, node FROM failures INDEXED BY failures_send WHERE send_id = ? AND type = ?");
+        this.rowStatement = connection.prepareStatement("SELECT " + RowCodec.COLUMNS + " FROM failures WHERE created_index = ?");
+    }
+
+    /** Records of an older format still to be moved: identity lookups look there too. */
+    void migrating(Migration migration)
+    {
+        this.migration = migration;
     }
 
     Counters counters()
@@ -59,41 +61,37 @@ final class RecordWriter
         return counters;
     }
 
+    Totals totals()
+    {
+        return totals;
+    }
+
     void begin()
     {
         counters.begin();
     }
 
-    /** Saves what the transaction's writes changed besides the rows: totals, time blocks, counters. */
+    /** Saves what the transaction's writes changed besides the rows. */
     void beforeCommit(Connection connection)
             throws SQLException
     {
         totals.save(connection);
-        for (Map.Entry<Long, Long> block : maxReceivedByBlock.entrySet()) {
-            timeBlockStatement.setLong(1, block.getKey());
-            timeBlockStatement.setLong(2, block.getValue());
-            timeBlockStatement.executeUpdate();
-        }
-        maxReceivedByBlock.clear();
+        blocks.save(connection);
         counters.save();
     }
 
     void committed()
     {
+        dictionary.committed();
         counters.committed();
     }
 
     void rolledBack()
     {
+        dictionary.rolledBack();
         totals.clear();
-        maxReceivedByBlock.clear();
+        blocks.clear();
         counters.rollBack();
-    }
-
-    /** Totals a job (a delete) changes, saved with its transaction. */
-    DailyTotals totals()
-    {
-        return totals;
     }
 
     List<WriteOutcome> write(Connection connection, List<HtlcFailureRecord> records)
@@ -101,84 +99,108 @@ final class RecordWriter
     {
         List<WriteOutcome> outcomes = new ArrayList<>(records.size());
         for (HtlcFailureRecord record : records) {
-            outcomes.add(write(record));
+            outcomes.add(write(connection, record));
         }
         return outcomes;
     }
 
-    private WriteOutcome write(HtlcFailureRecord incoming)
+    private WriteOutcome write(Connection connection, HtlcFailureRecord incoming)
             throws SQLException
     {
-        long createdIndex = counters.lastCreated() + 1;
-        HtlcFailureRecord record = incoming.toBuilder().createdIndex(createdIndex).build();
-        insertStatement.setLong(1, createdIndex);
-        bindColumns(insertStatement, 2, record);
-        if (insertStatement.executeUpdate() == 1) {
+        RowCodec.Keys keys = RowCodec.keys(incoming, dictionary);
+        Optional<StoredRow> stored = findByIdentity(connection, incoming, keys);
+        if (stored.isEmpty()) {
+            long createdIndex = counters.lastCreated() + 1;
+            insert(connection, createdIndex, OptionalLong.empty(), incoming.toBuilder().createdIndex(createdIndex).build(), keys);
             counters.inserted(createdIndex);
-            totals.add(record);
-            maxReceivedByBlock.merge(createdIndex >> Schema.BLOCK_SHIFT, Rows.receivedNanos(record), Math::max);
             return new WriteOutcome(WriteOutcome.Kind.INSERTED, createdIndex);
         }
         // The HTLC is stored already: fold the new event in.
-        StoredFailure stored = findByIdentity(incoming)
-                .orElseThrow(() -> new SQLException("insert conflicted but no row has the identity of " + incoming.inChannel() + "/" + incoming.inHtlcId()));
-        HtlcFailureRecord merged = RecordMerge.merge(stored.record(), incoming);
-        if (merged.equals(stored.record())) {
-            return new WriteOutcome(WriteOutcome.Kind.UNCHANGED, stored.createdIndex());
+        StoredRow row = stored.get();
+        HtlcFailureRecord merged = RecordMerge.merge(row.record(), incoming);
+        if (merged.equals(row.record())) {
+            return new WriteOutcome(WriteOutcome.Kind.UNCHANGED, row.createdIndex());
         }
         long updatedIndex = counters.updated();
+        RowCodec.Keys mergedKeys = RowCodec.keys(merged, dictionary);
         updateStatement.setLong(1, updatedIndex);
-        bindColumns(updateStatement, 2, merged);
-        updateStatement.setLong(18, stored.createdIndex());
+        RowCodec.bind(updateStatement, 2, merged, mergedKeys, dictionary);
+        updateStatement.setLong(2 + RowCodec.BOUND, row.createdIndex());
         updateStatement.executeUpdate();
-        totals.remove(stored.record());
-        totals.add(merged);
-        return new WriteOutcome(WriteOutcome.Kind.UPDATED, stored.createdIndex());
+        totals.remove(row.record(), row.keys());
+        totals.add(merged, mergedKeys);
+        blocks.add(connection, row.createdIndex(), merged, mergedKeys.node());
+        return new WriteOutcome(WriteOutcome.Kind.UPDATED, row.createdIndex());
     }
 
-    private static void bindColumns(PreparedStatement statement, int first, HtlcFailureRecord record)
+    /** Inserts a row with its indexes given (new records, and records moved from an older format). */
+    void insert(Connection connection, long createdIndex, OptionalLong updatedIndex, HtlcFailureRecord record, RowCodec.Keys keys)
             throws SQLException
     {
-        int i = first;
-        statement.setInt(i++, record.type().code());
-        statement.setInt(i++, record.source().code());
-        Rows.setNullableInt(statement, i++, record.wireCode());
-        Rows.setNullableInt(statement, i++, Rows.reasonIndex(record));
-        Rows.setNullableLong(statement, i++, record.inChannel().map(ShortChannelId::value));
-        Rows.setNullableLong(statement, i++, record.inHtlcId());
-        Rows.setNullableLong(statement, i++, record.outChannel().map(ShortChannelId::value));
-        Rows.setNullableLong(statement, i++, record.inPeer().map(Rows::peerKey));
-        Rows.setNullableLong(statement, i++, record.outPeer().map(Rows::peerKey));
-        Rows.setNullableLong(statement, i++, record.paymentHash().map(Rows::paymentHashKey));
-        statement.setLong(i++, Rows.receivedNanos(record));
-        Rows.setNullableLong(statement, i++, FailureAmounts.amountMsat(record));
-        statement.setLong(i++, FailureAmounts.missedFeeMsat(record));
-        Rows.setNullableLong(statement, i++, record.sendId());
-        statement.setLong(i++, Rows.peerKey(record.nodeId()));
-        statement.setBytes(i, RecordCodec.encode(record).toArray());
-    }
-
-    /** The stored row of the same HTLC: by incoming channel and HTLC id, or for our own payments by send id. */
-    private Optional<StoredFailure> findByIdentity(HtlcFailureRecord record)
-            throws SQLException
-    {
-        PreparedStatement select;
-        if (record.inChannel().isPresent() && record.inHtlcId().isPresent()) {
-            select = identityStatement;
-            select.setLong(1, record.inChannel().get().value());
-            select.setLong(2, record.inHtlcId().getAsLong());
-            select.setInt(3, record.type().code());
-        }
-        else if (record.sendId().isPresent()) {
-            select = sendIdentityStatement;
-            select.setLong(1, record.sendId().getAsLong());
-            select.setInt(2, record.type().code());
+        insertStatement.setLong(1, createdIndex);
+        if (updatedIndex.isPresent()) {
+            insertStatement.setLong(2, updatedIndex.getAsLong());
         }
         else {
+            insertStatement.setNull(2, java.sql.Types.INTEGER);
+        }
+        RowCodec.bind(insertStatement, 3, record, keys, dictionary);
+        insertStatement.executeUpdate();
+        totals.add(record, keys);
+        blocks.add(connection, createdIndex, record, keys.node());
+    }
+
+    /**
+     * The stored row of the same HTLC at the same node: by incoming channel, HTLC id and type, or for
+     * our own payments by send id and type. The channel may have several links (peer known or not).
+     */
+    private Optional<StoredRow> findByIdentity(Connection connection, HtlcFailureRecord record, RowCodec.Keys keys)
+            throws SQLException
+    {
+        if (migration != null && migration.moveByIdentity(connection, record)) {
+            migration = migration.done() ? null : migration;
+        }
+        if (record.inChannel().isPresent() && record.inHtlcId().isPresent()) {
+            for (int link : dictionary.linksOfChannel(record.inChannel().get())) {
+                identityStatement.setInt(1, link);
+                identityStatement.setLong(2, record.inHtlcId().getAsLong());
+                identityStatement.setInt(3, record.type().code());
+                Optional<StoredRow> row = sameNode(identityStatement, keys.node());
+                if (row.isPresent()) {
+                    return row;
+                }
+            }
             return Optional.empty();
         }
-        try (ResultSet row = select.executeQuery()) {
-            return row.next() ? Optional.of(Rows.storedFailure(row)) : Optional.empty();
+        if (record.sendId().isPresent()) {
+            sendIdentityStatement.setLong(1, record.sendId().getAsLong());
+            sendIdentityStatement.setInt(2, record.type().code());
+            return sameNode(sendIdentityStatement, keys.node());
+        }
+        return Optional.empty();
+    }
+
+    private Optional<StoredRow> sameNode(PreparedStatement select, int node)
+            throws SQLException
+    {
+        long createdIndex = -1;
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next() && createdIndex < 0) {
+                if (rows.getInt(2) == node) {
+                    createdIndex = rows.getLong(1);
+                }
+            }
+        }
+        if (createdIndex < 0) {
+            return Optional.empty();
+        }
+        rowStatement.setLong(1, createdIndex);
+        try (ResultSet row = rowStatement.executeQuery()) {
+            row.next();
+            HtlcFailureRecord record = RowCodec.read(row, dictionary);
+            long updated = row.getLong(2);
+            OptionalLong updatedIndex = row.wasNull() ? OptionalLong.empty() : OptionalLong.of(updated);
+            return Optional.of(new StoredRow(createdIndex, updatedIndex, record, RowCodec.keys(record, dictionary)));
         }
     }
 
@@ -198,14 +220,14 @@ final class RecordWriter
                 throws SQLException
         {
             this.select = connection.prepareStatement("SELECT value FROM counters WHERE name = ?");
-            this.update = connection.prepareStatement("UPDATE counters SET value = ? WHERE name = ?");
+            this.update = connection.prepareStatement("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
             lastCreated = read("created_index");
             lastUpdated = read("updated_index");
             records = read("records");
             committedRecords = records;
         }
 
-        private long read(String name)
+        long read(String name)
                 throws SQLException
         {
             select.setString(1, name);
@@ -217,6 +239,14 @@ final class RecordWriter
             }
         }
 
+        void write(String name, long value)
+                throws SQLException
+        {
+            update.setString(1, name);
+            update.setLong(2, value);
+            update.executeUpdate();
+        }
+
         long lastCreated()
         {
             return lastCreated;
@@ -225,11 +255,6 @@ final class RecordWriter
         long records()
         {
             return committedRecords;
-        }
-
-        void committed()
-        {
-            committedRecords = records;
         }
 
         void inserted(long createdIndex)
@@ -253,6 +278,11 @@ final class RecordWriter
             saved = new long[] {lastCreated, lastUpdated, records};
         }
 
+        void committed()
+        {
+            committedRecords = records;
+        }
+
         void rollBack()
         {
             lastCreated = saved[0];
@@ -271,12 +301,9 @@ final class RecordWriter
         private void saveIfChanged(String name, long value, long before)
                 throws SQLException
         {
-            if (value == before) {
-                return;
+            if (value != before) {
+                write(name, value);
             }
-            update.setLong(1, value);
-            update.setString(2, name);
-            update.executeUpdate();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.failscope.store.sqlite;
 
 import io.failscope.store.FailureFilter;
+import io.failscope.store.Page;
 import io.failscope.store.RetentionConfig;
 import io.failscope.store.StoredFailure;
 
@@ -8,8 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
@@ -17,31 +18,52 @@ import java.util.function.BooleanSupplier;
 /**
  * Deleting records: the operator's deletes and retention's pruning, each in batches run as writer
  * jobs, so that no batch holds the writer for long and records keep being written between them.
+ * Pruning leaves the totals as they are (statistics keep counting pruned records); an operator's delete
+ * takes the records out of them too. The space freed goes back to the file system a few megabytes at a
+ * time, when the database was created with incremental vacuum.
  */
 final class Retention
 {
+    /** Pages handed back to the file system per writer job: 8 MB. */
+    private static final int VACUUM_PAGES = 2_048;
+
     private final RetentionConfig config;
     private final Writer writer;
     private final RecordWriter records;
+    private final Dictionary dictionary;
     private final Database database;
 
-    Retention(RetentionConfig config, Writer writer, RecordWriter records, Database database)
+    Retention(RetentionConfig config, Writer writer, RecordWriter records, Dictionary dictionary, Database database)
     {
         this.config = config;
         this.writer = writer;
         this.records = records;
+        this.dictionary = dictionary;
         this.database = database;
     }
 
-    /** An operator's delete also takes the records out of the daily totals. */
     long delete(FailureFilter filter)
     {
-        Where where = Where.of(filter);
         long deleted = 0;
+        long[] next = {1};
         while (true) {
-            long batch = writer.run(connection -> deleteBatch(connection, where, filter, true));
+            long batch = writer.run(connection -> {
+                List<StoredFailure> matching = Queries.list(connection, dictionary, filter, new Page(Page.Index.CREATED, OptionalLong.of(next[0]), Math.min(config.batchSize(), Page.MAX_LIMIT)));
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM failures WHERE created_index = ?")) {
+                    for (StoredFailure stored : matching) {
+                        records.totals().remove(stored.record(), RowCodec.keys(stored.record(), dictionary));
+                        delete.setLong(1, stored.createdIndex());
+                        delete.addBatch();
+                        next[0] = stored.createdIndex() + 1;
+                    }
+                    delete.executeBatch();
+                }
+                records.counters().deleted(matching.size());
+                return matching.size();
+            });
             deleted += batch;
             if (batch == 0) {
+                vacuum();
                 return deleted;
             }
         }
@@ -51,13 +73,13 @@ final class Retention
     {
         long pruned = 0;
         if (!config.maxAge().isZero()) {
-            Where old = new Where();
-            old.add("received_ns < ?", Rows.nanos(now.minus(config.maxAge())));
-            pruned += pruneWhile(old, closed);
+            long cutoff = Rows.nanos(now.minus(config.maxAge()));
+            long end = database.read(connection -> Queries.endCreatedIndex(connection, FailureFilter.builder().until(Rows.instant(cutoff)).build()));
+            pruned += pruneWhile("received_ns < " + cutoff, end, closed);
         }
         if (config.maxRows() > 0) {
             OptionalLong boundary = database.read(connection -> {
-                try (PreparedStatement select = connection.prepareStatement("SELECT created_index FROM htlc_failures ORDER BY created_index DESC LIMIT 1 OFFSET ?")) {
+                try (PreparedStatement select = connection.prepareStatement("SELECT created_index FROM failures ORDER BY created_index DESC LIMIT 1 OFFSET ?")) {
                     select.setLong(1, config.maxRows());
                     try (ResultSet row = select.executeQuery()) {
                         return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
@@ -65,20 +87,35 @@ final class Retention
                 }
             });
             if (boundary.isPresent()) {
-                Where excess = new Where();
-                excess.add("created_index <= ?", boundary.getAsLong());
-                pruned += pruneWhile(excess, closed);
+                pruned += pruneWhile("1", boundary.getAsLong() + 1, closed);
             }
+        }
+        if (pruned > 0) {
+            vacuum();
         }
         return pruned;
     }
 
-    /** Retention's pruning leaves the daily totals as they are, so statistics keep counting the records. */
-    private long pruneWhile(Where where, BooleanSupplier closed)
+    /** Deletes, oldest first and a batch per job, the rows below created index {@code end} that {@code condition} holds for. */
+    private long pruneWhile(String condition, long end, BooleanSupplier closed)
     {
         long pruned = 0;
         while (!closed.getAsBoolean()) {
-            long batch = writer.run(connection -> deleteBatch(connection, where, FailureFilter.ALL, false));
+            long batch = writer.run(connection -> {
+                long deleted;
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM failures WHERE created_index IN"
+                        + " (SELECT created_index FROM failures WHERE created_index < ? AND " + condition + " ORDER BY created_index LIMIT ?)")) {
+                    delete.setLong(1, end);
+                    delete.setInt(2, config.batchSize());
+                    deleted = delete.executeUpdate();
+                }
+                records.counters().deleted(deleted);
+                try (Statement statement = connection.createStatement()) {
+                    // summaries of blocks no row is left in
+                    statement.execute("DELETE FROM blocks WHERE block < (SELECT IFNULL(MIN(created_index), 9223372036854775807) FROM failures) >> " + Schema.BLOCK_SHIFT);
+                }
+                return deleted;
+            });
             pruned += batch;
             if (batch == 0) {
                 break;
@@ -87,34 +124,33 @@ final class Retention
         return pruned;
     }
 
-    /** Deletes up to a batch of matching rows, oldest first. */
-    private long deleteBatch(Connection connection, Where where, FailureFilter filter, boolean fromTotals)
+    /** Hands free pages back to the file system, a few megabytes per writer job, while there are any. */
+    private void vacuum()
+    {
+        while (writer.run(Retention::vacuumStep) > 0) {
+            // each step is its own job: records are written between them
+        }
+    }
+
+    private static long vacuumStep(Connection connection)
             throws SQLException
     {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement select = where.prepare(connection, "SELECT created_index, updated_index, record FROM htlc_failures", " ORDER BY created_index LIMIT " + config.batchSize());
-                ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-                StoredFailure stored = Rows.storedFailure(rows);
-                if (Where.matchesExactly(filter, stored.record())) {
-                    ids.add(stored.createdIndex());
-                    if (fromTotals) {
-                        records.totals().remove(stored.record());
-                    }
+        try (Statement statement = connection.createStatement()) {
+            try (ResultSet mode = statement.executeQuery("PRAGMA auto_vacuum")) {
+                if (!mode.next() || mode.getInt(1) != 2) {
+                    // a database from before incremental vacuum: freed pages are reused by new records
+                    return 0;
                 }
             }
-        }
-        long deleted = 0;
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM htlc_failures WHERE created_index = ?")) {
-            for (long id : ids) {
-                delete.setLong(1, id);
-                delete.addBatch();
+            long free;
+            try (ResultSet pages = statement.executeQuery("PRAGMA freelist_count")) {
+                free = pages.next() ? pages.getLong(1) : 0;
             }
-            for (int count : delete.executeBatch()) {
-                deleted += count;
+            if (free == 0) {
+                return 0;
             }
+            statement.execute("PRAGMA incremental_vacuum(" + VACUUM_PAGES + ")");
+            return free;
         }
-        records.counters().deleted(deleted);
-        return deleted;
     }
 }

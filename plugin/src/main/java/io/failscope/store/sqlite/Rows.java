@@ -1,47 +1,31 @@
 package io.failscope.store.sqlite;
 
 import io.failscope.NodeId;
-import io.failscope.PaymentHash;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.record.RecordCodec;
 import io.failscope.store.StoreException;
-import io.failscope.store.StoredFailure;
-import io.failscope.tlv.Bytes;
 import io.failscope.tlv.DecodeException;
 
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 /**
- * The columns a row derives from its record. Peers and payment hashes are indexed by their first
- * eight bytes (after the point's parity byte): a fraction of the size of the full value, and a query
- * that uses one still compares the full value from the record.
+ * Times as stored, and what the migrations of storage format 1 need: its record blobs, and its key
+ * columns (the first eight bytes of a node id after the parity byte).
  */
 final class Rows
 {
     private Rows() {}
 
+    /** Format 1's key of a peer or node. */
     static long peerKey(NodeId peer)
     {
-        return prefix(peer.key(), 1);
-    }
-
-    static long paymentHashKey(PaymentHash hash)
-    {
-        return prefix(hash.hash(), 0);
-    }
-
-    private static long prefix(Bytes bytes, int offset)
-    {
         long key = 0;
-        for (int i = offset; i < offset + 8; i++) {
-            key = (key << 8) | (bytes.get(i) & 0xFF);
+        for (int i = 1; i < 9; i++) {
+            key = (key << 8) | (peer.key().get(i) & 0xFF);
         }
         return key;
     }
@@ -49,6 +33,11 @@ final class Rows
     static long receivedNanos(HtlcFailureRecord record)
     {
         return nanos(record.receivedTime());
+    }
+
+    static Instant instant(long nanos)
+    {
+        return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
     }
 
     /** Nanoseconds since the epoch; times before it count as the epoch. */
@@ -60,16 +49,7 @@ final class Rows
         return time.getEpochSecond() * 1_000_000_000L + time.getNano();
     }
 
-
-    static StoredFailure storedFailure(ResultSet row)
-            throws SQLException
-    {
-        long createdIndex = row.getLong(1);
-        long updated = row.getLong(2);
-        OptionalLong updatedIndex = row.wasNull() ? OptionalLong.empty() : OptionalLong.of(updated);
-        return new StoredFailure(createdIndex, updatedIndex, decode(row.getBytes(3), createdIndex));
-    }
-
+    /** A record blob of storage format 1. */
     static HtlcFailureRecord decode(byte[] blob, long createdIndex)
     {
         try {
@@ -78,11 +58,6 @@ final class Rows
         catch (DecodeException e) {
             throw new StoreException("record " + createdIndex + " in the database cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    static OptionalInt reasonIndex(HtlcFailureRecord record)
-    {
-        return record.reason().map(reason -> OptionalInt.of(reason.reason().index())).orElse(OptionalInt.empty());
     }
 
     static void setNullableLong(PreparedStatement statement, int index, Optional<Long> value)
@@ -94,17 +69,5 @@ final class Rows
         else {
             statement.setNull(index, Types.INTEGER);
         }
-    }
-
-    static void setNullableLong(PreparedStatement statement, int index, OptionalLong value)
-            throws SQLException
-    {
-        setNullableLong(statement, index, value.isPresent() ? Optional.of(value.getAsLong()) : Optional.empty());
-    }
-
-    static void setNullableInt(PreparedStatement statement, int index, OptionalInt value)
-            throws SQLException
-    {
-        setNullableLong(statement, index, value.isPresent() ? Optional.of((long) value.getAsInt()) : Optional.empty());
     }
 }

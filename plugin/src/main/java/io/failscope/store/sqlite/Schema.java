@@ -24,9 +24,94 @@ final class Schema
                 throws SQLException;
     }
 
-    /** Step N takes the database from version N to N + 1. */
-    /** created_index >> BLOCK_SHIFT is a row's block in time_blocks. */
+    /** created_index >> BLOCK_SHIFT is a row's block in blocks. */
     static final int BLOCK_SHIFT = 12;
+
+    /** Step N takes the database from version N to N + 1. */
+    /** Storage format 2; see {@link RowCodec}, {@link BlockSummaries} and {@link Totals}. */
+    static final String V7_TABLES = """
+            CREATE TABLE nodes (
+                id INTEGER PRIMARY KEY,
+                key BLOB NOT NULL UNIQUE
+            );
+            CREATE TABLE links (
+                id INTEGER PRIMARY KEY,
+                channel INTEGER,
+                peer INTEGER
+            );
+            CREATE TABLE evidence_names (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE
+            );
+            CREATE TABLE failures (
+                created_index INTEGER PRIMARY KEY,
+                updated_index INTEGER,
+                node INTEGER NOT NULL,
+                type INTEGER NOT NULL,
+                source INTEGER NOT NULL,
+                failcode INTEGER,
+                reason INTEGER,
+                reason_source INTEGER,
+                in_link INTEGER,
+                in_htlc_id INTEGER,
+                out_link INTEGER,
+                in_msat INTEGER,
+                out_msat INTEGER,
+                fee_msat INTEGER,
+                payment_hash BLOB,
+                received_ns INTEGER NOT NULL,
+                send_id INTEGER,
+                rest BLOB
+            );
+            CREATE INDEX failures_identity ON failures (in_link, in_htlc_id, type) WHERE in_htlc_id IS NOT NULL;
+            CREATE INDEX failures_in_link ON failures (in_link) WHERE in_link IS NOT NULL;
+            CREATE INDEX failures_out_link ON failures (out_link) WHERE out_link IS NOT NULL;
+            CREATE INDEX failures_payment_hash ON failures (substr(payment_hash, 1, 4)) WHERE payment_hash IS NOT NULL;
+            CREATE INDEX failures_updated ON failures (updated_index) WHERE updated_index IS NOT NULL;
+            CREATE INDEX failures_send ON failures (send_id, type) WHERE send_id IS NOT NULL;
+            CREATE TABLE blocks (
+                block INTEGER PRIMARY KEY,
+                min_received_ns INTEGER NOT NULL,
+                max_received_ns INTEGER NOT NULL,
+                reasons BLOB NOT NULL,
+                kinds INTEGER NOT NULL,
+                failcodes INTEGER NOT NULL,
+                nodes INTEGER NOT NULL,
+                min_amount_msat INTEGER,
+                max_amount_msat INTEGER
+            );
+            CREATE TABLE totals (
+                dim INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                node INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                amount_high INTEGER NOT NULL,
+                amount_low INTEGER NOT NULL,
+                fee_high INTEGER NOT NULL,
+                fee_low INTEGER NOT NULL,
+                PRIMARY KEY (dim, day, node, key)
+            ) WITHOUT ROWID
+            """;
+
+    /**
+     * The totals of schema 4 to 6 (day, out channel, reason, failcode, type, source) as totals of
+     * format 2 under node 0, for the groupings they can split; out channels become links with no peer.
+     */
+    private static final String V7_OLD_TOTALS = """
+            INSERT INTO links (channel, peer) SELECT DISTINCT out_channel, NULL FROM daily_totals WHERE out_channel != -1;
+            CREATE TEMP TABLE old_totals AS
+                SELECT day / 86400000000000 AS day, IFNULL((SELECT id FROM links WHERE channel = out_channel AND peer IS NULL), 0) AS out_link,
+                       reason, failcode, type, count, amount_msat >> 32 AS amount_high, amount_msat & 4294967295 AS amount_low,
+                       missed_fee_msat >> 32 AS fee_high, missed_fee_msat & 4294967295 AS fee_low
+                FROM daily_totals;
+            INSERT INTO totals SELECT 0, day, 0, 0, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day;
+            INSERT INTO totals SELECT 1, day, 0, reason, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, reason;
+            INSERT INTO totals SELECT 2, day, 0, failcode, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, failcode;
+            INSERT INTO totals SELECT 3, day, 0, type, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, type;
+            INSERT INTO totals SELECT 4, day, 0, out_link, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, out_link;
+            DROP TABLE old_totals
+            """;
 
     private static final List<Migration> MIGRATIONS = List.of(
             // 1: failure records, counters, daily rollups
@@ -135,7 +220,22 @@ final class Schema
                         ALTER TABLE htlc_failures ADD COLUMN node_key INTEGER
                         """).apply(connection);
                 fillColumns(connection, "node_key = ?", (update, record) -> update.setLong(1, Rows.peerKey(record.nodeId())));
+            },
+            // 7: storage format 2 (RowCodec): table failures, node ids, channels and evidence names stored
+            // once, four indexes instead of ten, per-block summaries of the filter columns (blocks) and
+            // totals per day, node and grouping key (totals). The daily totals move over at once, kept
+            // under node 0 ("unknown"); the rows move in the background (Migration), batch by batch.
+            connection -> {
+                sql(V7_TABLES).apply(connection);
+                sql(V7_OLD_TOTALS).apply(connection);
+                sql("""
+                        DROP TABLE daily_totals;
+                        DROP TABLE time_blocks;
+                        INSERT INTO counters (name, value) SELECT 'migrate_through', IFNULL(MAX(created_index), 0) FROM htlc_failures;
+                        INSERT INTO counters (name, value) VALUES ('migrated_through', 0)
+                        """).apply(connection);
             });
+
 
     static final int CURRENT_VERSION = MIGRATIONS.size();
 
@@ -160,6 +260,13 @@ final class Schema
     {
         if (from >= to) {
             return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            if (from == 0) {
+                // before the first table, or never: pages freed by pruning go back to the file system a
+                // batch at a time (PRAGMA incremental_vacuum) instead of staying in the file
+                statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            }
         }
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);

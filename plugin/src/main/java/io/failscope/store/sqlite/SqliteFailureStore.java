@@ -7,6 +7,7 @@ import io.failscope.store.FailureStore;
 import io.failscope.store.Page;
 import io.failscope.store.RetentionConfig;
 import io.failscope.store.StatsGrouping;
+import io.failscope.store.StoreConfig;
 import io.failscope.store.StoreException;
 import io.failscope.store.StoreStatus;
 import io.failscope.store.StoredFailure;
@@ -19,9 +20,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +34,10 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The embedded store: one SQLite file in WAL mode. Assembles the pieces: the {@link Writer} thread
- * (group commit) with its {@link RecordWriter}, {@link Queries} and {@link Statistics} on a pool of read
- * connections, {@link Retention}, and a background thread for checkpoints and scheduled retention.
+ * (group commit) with its {@link RecordWriter} and {@link Dictionary}, {@link Queries} and
+ * {@link Statistics} on a pool of read connections, {@link Retention}, a background thread for
+ * checkpoints and scheduled retention, and while an older storage format is being moved, a
+ * {@link Migration} thread.
  */
 public final class SqliteFailureStore
         implements FailureStore
@@ -43,6 +49,7 @@ public final class SqliteFailureStore
     private static final int WRITER_CHECKPOINT_PAGES = 16_384;
 
     private final Database database;
+    private final Dictionary dictionary = new Dictionary();
     private final Connection writeConnection;
     private final RecordWriter records;
     private final Writer writer;
@@ -50,6 +57,7 @@ public final class SqliteFailureStore
     private final Clock clock;
     private final Connection checkpointConnection;
     private final ScheduledExecutorService background;
+    private final CountDownLatch migrated = new CountDownLatch(1);
     private volatile boolean closed;
 
     private SqliteFailureStore(Path file, RetentionConfig retentionConfig, Clock clock, Connection writeConnection)
@@ -64,9 +72,12 @@ public final class SqliteFailureStore
             statement.execute("PRAGMA wal_autocheckpoint = " + WRITER_CHECKPOINT_PAGES);
         }
         this.database = new Database(file);
-        this.records = new RecordWriter(writeConnection);
+        dictionary.load(writeConnection);
+        this.records = new RecordWriter(writeConnection, dictionary);
+        Optional<Migration> migration = Migration.pending(writeConnection, dictionary, records);
+        migration.ifPresent(records::migrating);
         this.writer = new Writer(writeConnection, records);
-        this.retention = new Retention(retentionConfig, writer, records, database);
+        this.retention = new Retention(retentionConfig, writer, records, dictionary, database);
         this.checkpointConnection = Database.connect(file);
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "failscope-store-background");
@@ -78,6 +89,46 @@ public final class SqliteFailureStore
             long period = retentionConfig.interval().toMillis();
             background.scheduleWithFixedDelay(this::scheduledRetention, period, period, TimeUnit.MILLISECONDS);
         }
+        if (migration.isPresent()) {
+            Thread mover = new Thread(() -> migrate(migration.get()), "failscope-store-migration");
+            mover.setDaemon(true);
+            mover.start();
+        }
+        else {
+            migrated.countDown();
+        }
+    }
+
+    /** Moves the records of the older storage format, a batch per writer job, until none is left. */
+    private void migrate(Migration migration)
+    {
+        try {
+            long moved = 0;
+            long batch;
+            do {
+                batch = writer.run(migration::moveBatch);
+                moved += batch;
+            }
+            while (batch > 0 && !closed);
+            if (migration.done()) {
+                LOG.log(Level.INFO, "moved " + moved + " HTLC failure records to storage format 2");
+            }
+        }
+        catch (RuntimeException e) {
+            if (!closed) {
+                LOG.log(Level.ERROR, "moving records to storage format 2 stopped; it goes on at the next start: " + e.getMessage(), e);
+            }
+        }
+        finally {
+            migrated.countDown();
+        }
+    }
+
+    /** Waits until records of an older storage format have all moved (until then, queries do not see them). */
+    public boolean awaitMigration(Duration timeout)
+            throws InterruptedException
+    {
+        return migrated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -87,7 +138,18 @@ public final class SqliteFailureStore
      */
     public static SqliteFailureStore open(Path dataDirectory, RetentionConfig retention, Clock clock)
     {
+        return open(dataDirectory, StoreConfig.DEFAULT, retention, clock);
+    }
+
+    /**
+     * Opens (creating it if needed) the database in {@code dataDirectory}, migrating an older schema.
+     *
+     * @throws StoreException when the directory or database cannot be used, or was written by a newer failscope
+     */
+    public static SqliteFailureStore open(Path dataDirectory, StoreConfig config, RetentionConfig retention, Clock clock)
+    {
         requireNonNull(dataDirectory, "dataDirectory is null");
+        requireNonNull(config, "config is null");
         requireNonNull(retention, "retention is null");
         requireNonNull(clock, "clock is null");
         Path file = dataDirectory.resolve(FILE_NAME);
@@ -99,7 +161,7 @@ public final class SqliteFailureStore
         }
         Connection connection = null;
         try {
-            connection = Database.connect(file);
+            connection = Database.connect(file, config.synchronous());
             Schema.migrate(connection, file.toString());
             return new SqliteFailureStore(file, retention, clock, connection);
         }
@@ -129,7 +191,7 @@ public final class SqliteFailureStore
     {
         requireNonNull(filter, "filter is null");
         requireNonNull(page, "page is null");
-        return database.read(connection -> Queries.list(connection, filter, page));
+        return database.read(connection -> Queries.list(connection, dictionary, filter, page));
     }
 
     @Override
@@ -137,7 +199,7 @@ public final class SqliteFailureStore
     {
         requireNonNull(filter, "filter is null");
         requireNonNull(grouping, "grouping is null");
-        return database.read(connection -> Statistics.stats(connection, filter, grouping));
+        return database.read(connection -> Statistics.stats(connection, dictionary, filter, grouping));
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.failscope.store.sqlite;
 
-import io.failscope.ShortChannelId;
-import io.failscope.record.HtlcFailureRecord;
 import io.failscope.reason.FailureType;
 import io.failscope.reason.LocalReason;
 import io.failscope.reason.StoredEnum;
@@ -27,27 +25,25 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * {@code stats}. Groupings the daily totals can split read whole days from them and the partial days
- * at the edges of the range from the rows; the others read the rows, and report as {@code unsplit}
- * what the totals hold beyond the rows over the whole days of the range (rows pruned by retention).
- * Rows pruned from a partial edge day are not counted. Sums are exact (high and low 32 bits summed
- * apart, so SQLite's integer sum never overflows) and saturate only when made into totals.
+ * {@code stats}: whole days of the range from {@link Totals}, the partial days at its edges from the
+ * rows (found through the block summaries' time ranges). Whatever the totals hold that the grouping
+ * cannot split (records pruned before their dimension was kept, or before their node was) is
+ * {@code unsplit}. Sums are exact until they are made into saturating totals.
  */
 final class Statistics
 {
-    private static final long NANOS_PER_HOUR = 3_600_000_000_000L;
-    /** No grouping: one group of everything. */
-    private static final String NONE = "NULL";
+    private static final String AMOUNT = Where.AMOUNT;
+    private static final String MISSED_FEE = "CASE WHEN type IN (" + FailureType.RECEIVE.code() + ", " + FailureType.SEND.code() + ") THEN 0"
+            + " WHEN fee_msat IS NOT NULL THEN fee_msat WHEN in_msat IS NOT NULL AND out_msat IS NOT NULL THEN MAX(0, in_msat - out_msat) ELSE 0 END";
 
     private Statistics() {}
 
-    /** A group's running sums, and a row to take a peer's or node's full id from. */
+    /** A group's running sums. */
     private static final class Sums
     {
         long count;
         BigInteger amount = BigInteger.ZERO;
         BigInteger fee = BigInteger.ZERO;
-        long sampleCreatedIndex = Long.MAX_VALUE;
 
         void add(ResultSet rows)
                 throws SQLException
@@ -75,163 +71,169 @@ final class Statistics
         }
     }
 
-    static FailureStats stats(Connection connection, FailureFilter filter, StatsGrouping grouping)
+    static FailureStats stats(Connection connection, Dictionary dictionary, FailureFilter filter, StatsGrouping grouping)
             throws SQLException
     {
+        Where nodes = new Where();
+        if (!nodes.addNodes(filter, dictionary)) {
+            return new FailureStats(grouping, List.of(), FailureStats.Totals.ZERO, FailureStats.Totals.ZERO);
+        }
         OptionalLong since = filter.since().map(time -> OptionalLong.of(Rows.nanos(time))).orElse(OptionalLong.empty());
         OptionalLong until = filter.until().map(time -> OptionalLong.of(Rows.nanos(time))).orElse(OptionalLong.empty());
-        OptionalLong firstDay = since.isPresent() ? OptionalLong.of(ceilDay(since.getAsLong())) : OptionalLong.empty();
-        OptionalLong endDay = until.isPresent() ? OptionalLong.of(until.getAsLong() - until.getAsLong() % DailyTotals.NANOS_PER_DAY) : OptionalLong.empty();
+        // whole days: [firstDay, endDay) in day numbers
+        OptionalLong firstDay = since.isPresent() ? OptionalLong.of(Math.floorDiv(since.getAsLong() + Totals.NANOS_PER_DAY - 1, Totals.NANOS_PER_DAY)) : OptionalLong.empty();
+        OptionalLong endDay = until.isPresent() ? OptionalLong.of(until.getAsLong() / Totals.NANOS_PER_DAY) : OptionalLong.empty();
+        Map<Optional<Long>, Sums> raw = new LinkedHashMap<>();
+        Sums all = new Sums();
         boolean wholeDays = firstDay.isEmpty() || endDay.isEmpty() || firstDay.getAsLong() < endDay.getAsLong();
-        // the daily totals keep no node: with a nodes filter, every record is read from the rows
-        boolean nodesFiltered = !filter.nodes().isEmpty();
-        Map<Optional<Long>, Sums> groups = new LinkedHashMap<>();
-        Sums unsplit = new Sums();
-        Optional<String> totalsKey = nodesFiltered ? Optional.empty() : rollupExpression(grouping);
-        if (totalsKey.isPresent() && wholeDays) {
-            groupTotals(connection, totalsKey.get(), firstDay, endDay, groups);
-            if (since.isPresent() && since.getAsLong() < firstDay.getAsLong()) {
-                groupRows(connection, filter, liveExpression(grouping), since, firstDay, groups);
+        if (wholeDays) {
+            readTotals(connection, nodes, grouping, firstDay, endDay, raw);
+            Map<Optional<Long>, Sums> everything = new HashMap<>();
+            readTotals(connection, nodes, null, firstDay, endDay, everything);
+            everything.values().forEach(sums -> all.add(sums, 1));
+            if (since.isPresent() && since.getAsLong() < firstDay.getAsLong() * Totals.NANOS_PER_DAY) {
+                readRows(connection, nodes, grouping, since.getAsLong(), firstDay.getAsLong() * Totals.NANOS_PER_DAY, raw, all);
             }
-            if (until.isPresent() && endDay.getAsLong() < until.getAsLong()) {
-                groupRows(connection, filter, liveExpression(grouping), endDay, until, groups);
+            if (until.isPresent() && endDay.getAsLong() * Totals.NANOS_PER_DAY < until.getAsLong()) {
+                readRows(connection, nodes, grouping, endDay.getAsLong() * Totals.NANOS_PER_DAY, until.getAsLong(), raw, all);
             }
         }
         else {
-            groupRows(connection, filter, liveExpression(grouping), since, until, groups);
-            if (wholeDays && !nodesFiltered) {
-                Map<Optional<Long>, Sums> stored = new HashMap<>();
-                groupTotals(connection, NONE, firstDay, endDay, stored);
-                Map<Optional<Long>, Sums> live = new HashMap<>();
-                groupRows(connection, filter, NONE, firstDay, endDay, live);
-                stored.values().forEach(sums -> unsplit.add(sums, 1));
-                live.values().forEach(sums -> unsplit.add(sums, -1));
-            }
+            readRows(connection, nodes, grouping, since.getAsLong(), until.getAsLong(), raw, all);
         }
-        List<FailureStats.Group> result = new ArrayList<>();
-        Map<FailureStats.Group, String> order = new HashMap<>();
-        FailureStats.Totals total = unsplit.totals();
-        for (Map.Entry<Optional<Long>, Sums> entry : groups.entrySet()) {
-            Sums sums = entry.getValue();
-            if (sums.count == 0) {
+        Map<Optional<GroupKey>, Sums> groups = new LinkedHashMap<>();
+        Sums unsplit = new Sums();
+        unsplit.add(all, 1);
+        for (Map.Entry<Optional<Long>, Sums> entry : raw.entrySet()) {
+            unsplit.add(entry.getValue(), -1);
+            if (grouping == StatsGrouping.NODE && entry.getKey().orElse(0L) == 0) {
+                // records pruned before their node was kept: they stay unsplit
                 continue;
             }
-            Optional<GroupKey> key = entry.getKey().isEmpty() ? Optional.empty() : Optional.of(key(connection, grouping, entry.getKey().get(), sums.sampleCreatedIndex));
-            FailureStats.Group group = new FailureStats.Group(key, sums.totals());
-            result.add(group);
-            order.put(group, entry.getKey().map(String::valueOf).orElse(""));
-            total = total.plus(group.totals());
+            groups.computeIfAbsent(key(dictionary, grouping, entry.getKey()), ignored -> new Sums()).add(entry.getValue(), 1);
         }
-        if (grouping == StatsGrouping.HOUR || grouping == StatsGrouping.DAY) {
-            result.sort(Comparator.comparing(group -> group.key().map(key -> ((GroupKey.Time) key).start()).orElse(Instant.MIN)));
+        List<FailureStats.Group> result = new ArrayList<>();
+        FailureStats.Totals total = unsplit.totals();
+        for (Map.Entry<Optional<GroupKey>, Sums> entry : groups.entrySet()) {
+            if (entry.getValue().count > 0) {
+                FailureStats.Group group = new FailureStats.Group(entry.getKey(), entry.getValue().totals());
+                result.add(group);
+                total = total.plus(group.totals());
+            }
         }
-        else {
-            result.sort(Comparator.<FailureStats.Group>comparingLong(group -> -group.totals().count()).thenComparing(order::get));
-        }
+        result.sort(order(grouping));
         return new FailureStats(grouping, result, total, unsplit.totals());
     }
 
-    private static String liveExpression(StatsGrouping grouping)
+    /** Time buckets in time order; any other key by count, most first, then by the key's text. */
+    private static Comparator<FailureStats.Group> order(StatsGrouping grouping)
+    {
+        if (grouping == StatsGrouping.HOUR || grouping == StatsGrouping.DAY) {
+            return Comparator.comparing(group -> group.key().map(key -> ((GroupKey.Time) key).start()).orElse(Instant.MIN));
+        }
+        return Comparator.<FailureStats.Group>comparingLong(group -> -group.totals().count())
+                .thenComparing(group -> group.key().map(Object::toString).orElse(""));
+    }
+
+    /** Sums from the totals by the grouping's stored key ({@code grouping} null: by nothing). */
+    private static void readTotals(Connection connection, Where nodes, StatsGrouping grouping, OptionalLong firstDay, OptionalLong endDay, Map<Optional<Long>, Sums> raw)
+            throws SQLException
+    {
+        Totals.Dimension dimension = grouping == null ? Totals.Dimension.ALL : dimension(grouping);
+        String column = grouping == StatsGrouping.DAY ? "day" : grouping == StatsGrouping.NODE ? "node" : grouping == null ? "NULL" : "key";
+        Where where = nodes.copy();
+        where.add("dim = ?", dimension.code());
+        firstDay.ifPresent(day -> where.add("day >= ?", day));
+        endDay.ifPresent(day -> where.add("day < ?", day));
+        String select = "SELECT " + column + ", SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM totals";
+        try (PreparedStatement statement = where.prepare(connection, select, " GROUP BY 1"); ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                long value = rows.getLong(1);
+                Optional<Long> key = rows.wasNull() || (value == none(grouping) && grouping != StatsGrouping.NODE) ? Optional.empty() : Optional.of(value);
+                raw.computeIfAbsent(key, ignored -> new Sums()).add(rows);
+            }
+        }
+    }
+
+    /** Sums from the rows received in [from, to), grouped as the totals' keys are; {@code all} gets them all. */
+    private static void readRows(Connection connection, Where nodes, StatsGrouping grouping, long from, long to, Map<Optional<Long>, Sums> raw, Sums all)
+            throws SQLException
+    {
+        FailureFilter range = FailureFilter.builder().since(Rows.instant(from)).until(Rows.instant(to)).build();
+        Where where = nodes.copy();
+        where.add("received_ns >= ?", from);
+        where.add("received_ns < ?", to);
+        where.add("created_index >= ?", Queries.firstCreatedIndex(connection, range));
+        where.add("created_index < ?", Queries.endCreatedIndex(connection, range));
+        String select = "SELECT " + rowExpression(grouping) + ", COUNT(*), IFNULL(SUM(" + AMOUNT + " >> 32), 0), IFNULL(SUM(" + AMOUNT + " & 4294967295), 0),"
+                + " SUM((" + MISSED_FEE + ") >> 32), SUM((" + MISSED_FEE + ") & 4294967295) FROM failures";
+        try (PreparedStatement statement = where.prepare(connection, select, " GROUP BY 1"); ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                long value = rows.getLong(1);
+                Optional<Long> key = rows.wasNull() ? Optional.empty() : Optional.of(value);
+                Sums sums = new Sums();
+                sums.add(rows);
+                raw.computeIfAbsent(key, ignored -> new Sums()).add(sums, 1);
+                all.add(sums, 1);
+            }
+        }
+    }
+
+    private static Totals.Dimension dimension(StatsGrouping grouping)
+    {
+        return switch (grouping) {
+            case REASON -> Totals.Dimension.REASON;
+            case FAILCODE -> Totals.Dimension.FAILCODE;
+            case TYPE -> Totals.Dimension.TYPE;
+            case OUT_CHANNEL, PEER_ID -> Totals.Dimension.OUT_LINK;
+            case IN_CHANNEL -> Totals.Dimension.IN_LINK;
+            case HOUR -> Totals.Dimension.HOUR;
+            case DAY, NODE -> Totals.Dimension.ALL;
+        };
+    }
+
+    /** The stored key that means "none" for a grouping's dimension. */
+    private static long none(StatsGrouping grouping)
+    {
+        if (grouping == null) {
+            return Long.MIN_VALUE;
+        }
+        return switch (grouping) {
+            case REASON, FAILCODE -> -1;
+            case OUT_CHANNEL, PEER_ID, IN_CHANNEL -> 0;
+            case TYPE, HOUR, DAY, NODE -> Long.MIN_VALUE;
+        };
+    }
+
+    private static String rowExpression(StatsGrouping grouping)
     {
         return switch (grouping) {
             case REASON -> "reason";
             case FAILCODE -> "failcode";
             case TYPE -> "type";
-            case OUT_CHANNEL -> "out_channel";
-            case IN_CHANNEL -> "in_channel";
-            case PEER_ID -> "out_peer_key";
-            case HOUR -> "received_ns / " + NANOS_PER_HOUR;
-            case DAY -> "received_ns / " + DailyTotals.NANOS_PER_DAY;
-            case NODE -> "node_key";
+            case OUT_CHANNEL, PEER_ID -> "out_link";
+            case IN_CHANNEL -> "in_link";
+            case HOUR -> "received_ns / " + Totals.NANOS_PER_HOUR;
+            case DAY -> "received_ns / " + Totals.NANOS_PER_DAY;
+            case NODE -> "node";
         };
     }
 
-    /** The daily totals' column for this grouping; empty when a day's totals cannot be split this way. */
-    private static Optional<String> rollupExpression(StatsGrouping grouping)
+    private static Optional<GroupKey> key(Dictionary dictionary, StatsGrouping grouping, Optional<Long> raw)
     {
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        long value = raw.get();
         return switch (grouping) {
-            case REASON -> Optional.of("reason");
-            case FAILCODE -> Optional.of("failcode");
-            case TYPE -> Optional.of("type");
-            case OUT_CHANNEL -> Optional.of("out_channel");
-            case DAY -> Optional.of("day / " + DailyTotals.NANOS_PER_DAY);
-            case IN_CHANNEL, PEER_ID, HOUR, NODE -> Optional.empty();
+            case REASON -> Optional.of(new GroupKey.Reason(LocalReason.forIndex((int) value).orElseThrow(() -> new StoreException("a stored reason index is unknown: " + value))));
+            case FAILCODE -> Optional.of(new GroupKey.Failcode((int) value));
+            case TYPE -> Optional.of(new GroupKey.Type(StoredEnum.forCode(FailureType.class, (int) value).orElseThrow(() -> new StoreException("a stored failure type is unknown: " + value))));
+            case OUT_CHANNEL, IN_CHANNEL -> dictionary.link((int) value).channel().map(GroupKey.Channel::new);
+            case PEER_ID -> dictionary.link((int) value).peer().map(GroupKey.Node::new);
+            case HOUR -> Optional.of(new GroupKey.Time(Instant.ofEpochSecond(value * 3600)));
+            case DAY -> Optional.of(new GroupKey.Time(Instant.ofEpochSecond(value * 86_400)));
+            case NODE -> Optional.of(new GroupKey.Node(dictionary.node((int) value)));
         };
-    }
-
-    private static GroupKey key(Connection connection, StatsGrouping grouping, long value, long sampleCreatedIndex)
-            throws SQLException
-    {
-        return switch (grouping) {
-            case REASON -> new GroupKey.Reason(LocalReason.forIndex((int) value).orElseThrow(() -> new StoreException("a stored reason index is unknown: " + value)));
-            case FAILCODE -> new GroupKey.Failcode((int) value);
-            case TYPE -> new GroupKey.Type(StoredEnum.forCode(FailureType.class, (int) value).orElseThrow(() -> new StoreException("a stored failure type is unknown: " + value)));
-            case OUT_CHANNEL, IN_CHANNEL -> new GroupKey.Channel(new ShortChannelId(value));
-            case PEER_ID -> new GroupKey.Node(recordAt(connection, sampleCreatedIndex).outPeer().orElseThrow());
-            case HOUR -> new GroupKey.Time(Instant.ofEpochSecond(value * 3600));
-            case DAY -> new GroupKey.Time(Instant.ofEpochSecond(value * 86_400));
-            case NODE -> new GroupKey.Node(recordAt(connection, sampleCreatedIndex).nodeId());
-        };
-    }
-
-    private static long ceilDay(long nanos)
-    {
-        long floor = nanos - nanos % DailyTotals.NANOS_PER_DAY;
-        return floor == nanos ? nanos : floor + DailyTotals.NANOS_PER_DAY;
-    }
-
-    private static void groupTotals(Connection connection, String key, OptionalLong firstDay, OptionalLong endDay, Map<Optional<Long>, Sums> groups)
-            throws SQLException
-    {
-        Where where = new Where();
-        firstDay.ifPresent(day -> where.add("day >= ?", day));
-        endDay.ifPresent(day -> where.add("day < ?", day));
-        String select = "SELECT " + key + ", SUM(count), " + wideSum("amount_msat") + ", " + wideSum("missed_fee_msat") + " FROM daily_totals";
-        try (PreparedStatement statement = where.prepare(connection, select, " GROUP BY 1"); ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                long value = rows.getLong(1);
-                // the totals store "none" as -1
-                Optional<Long> groupKey = rows.wasNull() || value == -1 ? Optional.empty() : Optional.of(value);
-                groups.computeIfAbsent(groupKey, ignored -> new Sums()).add(rows);
-            }
-        }
-    }
-
-    private static void groupRows(Connection connection, FailureFilter filter, String expression, OptionalLong from, OptionalLong to, Map<Optional<Long>, Sums> groups)
-            throws SQLException
-    {
-        Where where = new Where();
-        from.ifPresent(nanos -> where.add("received_ns >= ?", nanos));
-        to.ifPresent(nanos -> where.add("received_ns < ?", nanos));
-        where.addNodes(filter);
-        String select = "SELECT " + expression + ", COUNT(*), " + wideSum("amount_msat") + ", " + wideSum("missed_fee_msat") + ", MIN(created_index) FROM htlc_failures";
-        try (PreparedStatement statement = where.prepare(connection, select, " GROUP BY 1"); ResultSet rows = statement.executeQuery()) {
-            while (rows.next()) {
-                long value = rows.getLong(1);
-                Sums sums = groups.computeIfAbsent(rows.wasNull() ? Optional.empty() : Optional.of(value), ignored -> new Sums());
-                sums.add(rows);
-                sums.sampleCreatedIndex = Math.min(sums.sampleCreatedIndex, rows.getLong(7));
-            }
-        }
-    }
-
-    /** SUM over the high and the low 32 bits apart: each fits a long for billions of rows. */
-    private static String wideSum(String column)
-    {
-        return "IFNULL(SUM(" + column + " >> 32), 0), IFNULL(SUM(" + column + " & 4294967295), 0)";
-    }
-
-    private static HtlcFailureRecord recordAt(Connection connection, long createdIndex)
-            throws SQLException
-    {
-        try (PreparedStatement select = connection.prepareStatement("SELECT record FROM htlc_failures WHERE created_index = ?")) {
-            select.setLong(1, createdIndex);
-            try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    throw new StoreException("record " + createdIndex + " went while statistics were read");
-                }
-                return Rows.decode(row.getBytes(1), createdIndex);
-            }
-        }
     }
 }

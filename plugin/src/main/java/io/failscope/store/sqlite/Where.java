@@ -1,15 +1,18 @@
 package io.failscope.store.sqlite;
 
-import io.failscope.ShortChannelId;
+import io.failscope.NodeId;
 import io.failscope.reason.LocalReason;
-import io.failscope.record.HtlcFailureRecord;
 import io.failscope.store.FailureFilter;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** A WHERE clause built from a filter, with its parameters in order. */
@@ -18,71 +21,95 @@ final class Where
     private final List<String> clauses = new ArrayList<>();
     private final List<Object> parameters = new ArrayList<>();
 
-    static Where of(FailureFilter filter)
-    {
-        Where where = withoutPeer(filter);
-        filter.peer().map(Rows::peerKey).ifPresent(key -> where.add("(in_peer_key = ? OR out_peer_key = ?)", key, key));
-        return where;
-    }
+    /** The amount a filter bounds: what reached us, or for our own payments what we sent. */
+    static final String AMOUNT = "COALESCE(in_msat, out_msat)";
 
     /**
-     * Every part of the filter but the peer, which matches either of two columns: a query that pages
-     * runs once per column, each in its index's order, and merges the two (an OR would make SQLite
-     * collect and sort every row of the peer).
+     * Every part of {@code filter} as SQL, channels and peers through their links; empty when the
+     * filter names a node, channel or peer the database has never seen, so nothing can match.
      */
-    static Where withoutPeer(FailureFilter filter)
+    static Optional<Where> of(FailureFilter filter, Dictionary dictionary)
     {
-        Where where = timeRangeAndNodes(filter);
+        Where where = new Where();
+        if (!where.addNodes(filter, dictionary)) {
+            return Optional.empty();
+        }
+        filter.since().ifPresent(since -> where.add("received_ns >= ?", Rows.nanos(since)));
+        filter.until().ifPresent(until -> where.add("received_ns < ?", Rows.nanos(until)));
         if (!filter.reasons().isEmpty()) {
-            where.clauses.add("reason IN (" + filter.reasons().stream().map(reason -> "?").collect(Collectors.joining(", ")) + ")");
-            filter.reasons().stream().map(LocalReason::index).sorted().forEach(where.parameters::add);
+            where.addIn("reason", filter.reasons().stream().map(LocalReason::index).collect(Collectors.toCollection(TreeSet::new)));
         }
         filter.failcode().ifPresent(code -> where.add("failcode = ?", code));
         filter.type().ifPresent(type -> where.add("type = ?", type.code()));
         filter.source().ifPresent(source -> where.add("source = ?", source.code()));
-        filter.inChannel().map(ShortChannelId::value).ifPresent(scid -> where.add("in_channel = ?", scid));
-        filter.outChannel().map(ShortChannelId::value).ifPresent(scid -> where.add("out_channel = ?", scid));
-        filter.paymentHash().map(Rows::paymentHashKey).ifPresent(key -> where.add("payment_hash_key = ?", key));
-        filter.minMsat().ifPresent(msat -> where.add("amount_msat >= ?", msat));
-        filter.maxMsat().ifPresent(msat -> where.add("amount_msat <= ?", msat));
-        return where;
-    }
-
-    /** Only the filter's time range, on the received time, and its nodes. */
-    static Where timeRangeAndNodes(FailureFilter filter)
-    {
-        Where where = new Where();
-        filter.since().ifPresent(since -> where.add("received_ns >= ?", Rows.nanos(since)));
-        filter.until().ifPresent(until -> where.add("received_ns < ?", Rows.nanos(until)));
-        where.addNodes(filter);
-        return where;
-    }
-
-    void addNodes(FailureFilter filter)
-    {
-        if (!filter.nodes().isEmpty()) {
-            clauses.add("node_key IN (" + filter.nodes().stream().map(node -> "?").collect(Collectors.joining(", ")) + ")");
-            filter.nodes().stream().map(Rows::peerKey).forEach(parameters::add);
+        if (filter.inChannel().isPresent()) {
+            List<Integer> links = dictionary.linksOfChannel(filter.inChannel().get());
+            if (links.isEmpty()) {
+                return Optional.empty();
+            }
+            where.addIn("in_link", links);
         }
+        if (filter.outChannel().isPresent()) {
+            List<Integer> links = dictionary.linksOfChannel(filter.outChannel().get());
+            if (links.isEmpty()) {
+                return Optional.empty();
+            }
+            where.addIn("out_link", links);
+        }
+        if (filter.peer().isPresent()) {
+            List<Integer> links = dictionary.linksOfPeer(filter.peer().get());
+            if (links.isEmpty()) {
+                return Optional.empty();
+            }
+            String list = links.stream().map(String::valueOf).collect(Collectors.joining(", "));
+            where.clauses.add("(in_link IN (" + list + ") OR out_link IN (" + list + "))");
+        }
+        filter.paymentHash().ifPresent(hash -> {
+            byte[] bytes = hash.hash().toArray();
+            where.add("substr(payment_hash, 1, 4) = ?", (Object) java.util.Arrays.copyOf(bytes, 4));
+            where.add("payment_hash = ?", (Object) bytes);
+        });
+        filter.minMsat().ifPresent(msat -> where.add(AMOUNT + " >= ?", msat));
+        filter.maxMsat().ifPresent(msat -> where.add(AMOUNT + " <= ?", msat));
+        return Optional.of(where);
     }
 
-    /** The parts of {@code filter} SQL matches by key prefix (peers, payment hash, nodes), checked exactly against the record. */
-    static boolean matchesExactly(FailureFilter filter, HtlcFailureRecord record)
+    /** The dictionary numbers of the filter's nodes that the database knows. */
+    static Set<Integer> nodeNumbers(FailureFilter filter, Dictionary dictionary)
     {
-        if (filter.peer().isPresent() && !record.inPeer().equals(filter.peer()) && !record.outPeer().equals(filter.peer())) {
+        Set<Integer> numbers = new TreeSet<>();
+        for (NodeId node : filter.nodes()) {
+            dictionary.knownNodeId(node).ifPresent(numbers::add);
+        }
+        return numbers;
+    }
+
+    /** Adds the filter's nodes; false when it names nodes and the database knows none of them. */
+    boolean addNodes(FailureFilter filter, Dictionary dictionary)
+    {
+        if (filter.nodes().isEmpty()) {
+            return true;
+        }
+        Set<Integer> numbers = nodeNumbers(filter, dictionary);
+        if (numbers.isEmpty()) {
             return false;
         }
-        if (!filter.nodes().isEmpty() && !filter.nodes().contains(record.nodeId())) {
-            return false;
-        }
-        return filter.paymentHash().isEmpty() || record.paymentHash().equals(filter.paymentHash());
+        addIn("node", numbers);
+        return true;
     }
-
 
     void add(String clause, Object... values)
     {
         clauses.add(clause);
         parameters.addAll(List.of(values));
+    }
+
+    /** {@code column IN (...)} over small numbers, written into the SQL. */
+    void addIn(String column, Collection<Integer> values)
+    {
+        clauses.add(values.size() == 1
+                ? column + " = " + values.iterator().next()
+                : column + " IN (" + values.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
     }
 
     Where copy()

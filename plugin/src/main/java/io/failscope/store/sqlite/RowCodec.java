@@ -1,0 +1,268 @@
+package io.failscope.store.sqlite;
+
+import io.failscope.NodeId;
+import io.failscope.ShortChannelId;
+import io.failscope.record.HtlcFailureRecord;
+import io.failscope.record.RecordCodec;
+import io.failscope.record.RecordedReason;
+import io.failscope.store.StoreException;
+import io.failscope.tlv.BigSize;
+import io.failscope.tlv.ByteReader;
+import io.failscope.tlv.ByteWriter;
+import io.failscope.tlv.Bytes;
+import io.failscope.tlv.DecodeException;
+import io.failscope.tlv.DecodeException.Kind;
+import io.failscope.tlv.TlvRecord;
+import io.failscope.tlv.TlvStream;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Storage format 2 of a record (schema 7): the fields queries filter on, sort on or would repeat in
+ * every row are columns (node ids and channels as {@link Dictionary} numbers), and every other field
+ * stays in {@code rest}, a TLV stream in the record's own type numbers, with evidence names replaced by
+ * numbers. Reading puts the columns back as the TLV fields they came from and decodes the whole stream
+ * with {@link RecordCodec}, so a record reads back equal and re-encodes to the same bytes, unknown odd
+ * fields included, and a field added to the record later travels in {@code rest} with no change here.
+ *
+ * <p>The TLV type numbers below are the record format's ({@code docs/record-format.md}); they never
+ * change meaning.
+ */
+final class RowCodec
+{
+    /** Every column a row is read from, in this order. */
+    static final String COLUMNS = "created_index, updated_index, node, type, source, failcode, reason, reason_source, in_link, in_htlc_id, out_link,"
+            + " in_msat, out_msat, fee_msat, payment_hash, received_ns, send_id, rest";
+    /** The columns {@link #bind} sets, from {@code node} on. */
+    static final int BOUND = 16;
+
+    private static final long WIRE_CODE = 0;
+    private static final long FAILURE_TYPE = 2;
+    private static final long FAILURE_SOURCE = 4;
+    private static final long NODE_ID = 6;
+    private static final long RECEIVED_TIME = 8;
+    private static final long IN_CHANNEL = 11;
+    private static final long IN_HTLC_ID = 13;
+    private static final long IN_MSAT = 15;
+    private static final long OUT_CHANNEL = 19;
+    private static final long OUT_MSAT = 21;
+    private static final long FEE_MSAT = 23;
+    private static final long PAYMENT_HASH = 25;
+    private static final long CREATED_INDEX = 31;
+    private static final long REASON = 33;
+    private static final long REASON_SOURCE = 35;
+    private static final long EVIDENCE = 37;
+    private static final long IN_PEER = 41;
+    private static final long OUT_PEER = 43;
+    private static final long SEND_ID = 45;
+    /** A reason field with an empty TLV tail: u16 code, u16 index, BigSize 0. */
+    private static final int BARE_REASON_LENGTH = 5;
+
+    /** Record fields the columns hold; the reason only when its tail is empty. */
+    private static final Set<Long> IN_COLUMNS = Set.of(WIRE_CODE, FAILURE_TYPE, FAILURE_SOURCE, NODE_ID, RECEIVED_TIME, IN_CHANNEL, IN_HTLC_ID, IN_MSAT,
+            OUT_CHANNEL, OUT_MSAT, FEE_MSAT, PAYMENT_HASH, CREATED_INDEX, REASON_SOURCE, IN_PEER, OUT_PEER, SEND_ID);
+
+    private RowCodec() {}
+
+    /** The dictionary numbers of a record: its node and its two links. */
+    record Keys(int node, OptionalLong inLink, OptionalLong outLink) {}
+
+    static Keys keys(HtlcFailureRecord record, Dictionary dictionary)
+            throws SQLException
+    {
+        return new Keys(dictionary.nodeId(record.nodeId()), link(dictionary, record.inChannel(), record.inPeer()), link(dictionary, record.outChannel(), record.outPeer()));
+    }
+
+    /** Binds the columns from {@code node} to {@code rest} ({@link #BOUND} values) from {@code first} on. */
+    static void bind(PreparedStatement statement, int first, HtlcFailureRecord record, Keys keys, Dictionary dictionary)
+            throws SQLException
+    {
+        int i = first;
+        statement.setInt(i++, keys.node());
+        statement.setInt(i++, record.type().code());
+        statement.setInt(i++, record.source().code());
+        Optional<RecordedReason> reason = record.reason();
+        setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().wireCode()) : OptionalLong.empty());
+        setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().reason().reason().index()) : OptionalLong.empty());
+        setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().source().code()) : OptionalLong.empty());
+        setNullable(statement, i++, keys.inLink());
+        setNullable(statement, i++, record.inHtlcId());
+        setNullable(statement, i++, keys.outLink());
+        setNullable(statement, i++, record.inMsat());
+        setNullable(statement, i++, record.outMsat());
+        setNullable(statement, i++, record.feeMsat());
+        if (record.paymentHash().isPresent()) {
+            statement.setBytes(i++, record.paymentHash().get().hash().toArray());
+        }
+        else {
+            statement.setNull(i++, Types.BLOB);
+        }
+        statement.setLong(i++, Rows.receivedNanos(record));
+        setNullable(statement, i++, record.sendId());
+        byte[] rest = rest(record, dictionary);
+        if (rest.length == 0) {
+            statement.setNull(i, Types.BLOB);
+        }
+        else {
+            statement.setBytes(i, rest);
+        }
+    }
+
+    /** The record's fields that no column holds, as a TLV stream. */
+    static byte[] rest(HtlcFailureRecord record, Dictionary dictionary)
+            throws SQLException
+    {
+        List<TlvRecord> fields;
+        try {
+            fields = TlvStream.decode(RecordCodec.encode(record).toArray(), type -> true, "htlc failure record");
+        }
+        catch (DecodeException e) {
+            throw new IllegalStateException("the record codec wrote a stream it cannot read: " + e.getMessage(), e);
+        }
+        List<TlvRecord> rest = new ArrayList<>();
+        for (TlvRecord field : fields) {
+            if (IN_COLUMNS.contains(field.type()) || (field.type() == REASON && field.value().length() == BARE_REASON_LENGTH)) {
+                continue;
+            }
+            rest.add(field.type() == EVIDENCE ? new TlvRecord(EVIDENCE, numberedEvidence(field.value(), dictionary)) : field);
+        }
+        return TlvStream.encode(rest);
+    }
+
+    /** Reads the record of a row selected with {@link #COLUMNS}. */
+    static HtlcFailureRecord read(ResultSet row, Dictionary dictionary)
+            throws SQLException
+    {
+        long createdIndex = row.getLong(1);
+        try {
+            List<TlvRecord> fields = new ArrayList<>(24);
+            byte[] rest = row.getBytes(18);
+            if (rest != null) {
+                for (TlvRecord field : TlvStream.decode(rest, type -> true, "stored record " + createdIndex)) {
+                    fields.add(field.type() == EVIDENCE ? new TlvRecord(EVIDENCE, namedEvidence(field.value(), dictionary, createdIndex)) : field);
+                }
+            }
+            boolean reasonInRest = fields.stream().anyMatch(field -> field.type() == REASON);
+            fields.add(field(NODE_ID, dictionary.node(row.getInt(3)).key()));
+            fields.add(field(FAILURE_TYPE, new ByteWriter(1).writeU8(row.getInt(4)).toBytes()));
+            fields.add(field(FAILURE_SOURCE, new ByteWriter(1).writeU8(row.getInt(5)).toBytes()));
+            int failcode = row.getInt(6);
+            if (!row.wasNull()) {
+                fields.add(field(WIRE_CODE, new ByteWriter(2).writeU16(failcode).toBytes()));
+                int index = row.getInt(7);
+                if (!reasonInRest) {
+                    fields.add(field(REASON, new ByteWriter(BARE_REASON_LENGTH).writeU16(failcode).writeU16(index).writeBigSize(0).toBytes()));
+                }
+                fields.add(field(REASON_SOURCE, new ByteWriter(1).writeU8(row.getInt(8)).toBytes()));
+            }
+            addLink(fields, row, 9, IN_CHANNEL, IN_PEER, dictionary);
+            addTruncated(fields, row, 10, IN_HTLC_ID);
+            addLink(fields, row, 11, OUT_CHANNEL, OUT_PEER, dictionary);
+            addTruncated(fields, row, 12, IN_MSAT);
+            addTruncated(fields, row, 13, OUT_MSAT);
+            addTruncated(fields, row, 14, FEE_MSAT);
+            byte[] hash = row.getBytes(15);
+            if (hash != null) {
+                fields.add(field(PAYMENT_HASH, Bytes.of(hash)));
+            }
+            fields.add(field(RECEIVED_TIME, new ByteWriter(8).writeU64(row.getLong(16)).toBytes()));
+            addTruncated(fields, row, 17, SEND_ID);
+            fields.add(field(CREATED_INDEX, new ByteWriter(8).writeTruncated(createdIndex).toBytes()));
+            fields.sort(Comparator.comparing(TlvRecord::type, Long::compareUnsigned));
+            return RecordCodec.decode(TlvStream.encode(fields)).record();
+        }
+        catch (DecodeException | RuntimeException e) {
+            throw new StoreException("record " + createdIndex + " in the database cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static OptionalLong link(Dictionary dictionary, Optional<ShortChannelId> channel, Optional<NodeId> peer)
+            throws SQLException
+    {
+        Optional<Integer> link = dictionary.linkId(channel, peer);
+        return link.isPresent() ? OptionalLong.of(link.get()) : OptionalLong.empty();
+    }
+
+    private static void addLink(List<TlvRecord> fields, ResultSet row, int column, long channelType, long peerType, Dictionary dictionary)
+            throws SQLException
+    {
+        int id = row.getInt(column);
+        if (row.wasNull()) {
+            return;
+        }
+        Dictionary.Link link = dictionary.link(id);
+        link.channel().ifPresent(channel -> fields.add(field(channelType, new ByteWriter(8).writeU64(channel.value()).toBytes())));
+        link.peer().ifPresent(peer -> fields.add(field(peerType, peer.key())));
+    }
+
+    private static void addTruncated(List<TlvRecord> fields, ResultSet row, int column, long type)
+            throws SQLException
+    {
+        long value = row.getLong(column);
+        if (!row.wasNull()) {
+            fields.add(field(type, new ByteWriter(8).writeTruncated(value).toBytes()));
+        }
+    }
+
+    private static TlvRecord field(long type, Bytes value)
+    {
+        return new TlvRecord(type, value);
+    }
+
+    /** Evidence entries (name length, name, u64) as (name number, value length, truncated value). */
+    private static Bytes numberedEvidence(Bytes evidence, Dictionary dictionary)
+            throws SQLException
+    {
+        ByteReader reader = ByteReader.of(evidence);
+        ByteWriter writer = new ByteWriter(evidence.length());
+        try {
+            while (reader.hasRemaining()) {
+                int length = (int) BigSize.read(reader, "evidence name length");
+                String name = new String(reader.readBytes(length, Kind.TRUNCATED_VALUE, "evidence name"), StandardCharsets.US_ASCII);
+                long value = reader.readU64(Kind.TRUNCATED_VALUE, "evidence value");
+                ByteWriter truncated = new ByteWriter(8).writeTruncated(value);
+                writer.writeBigSize(dictionary.evidenceId(name)).writeU8(truncated.size()).writeBytes(truncated.toBytes());
+            }
+        }
+        catch (DecodeException e) {
+            throw new IllegalStateException("the record codec wrote evidence it cannot read: " + e.getMessage(), e);
+        }
+        return writer.toBytes();
+    }
+
+    private static Bytes namedEvidence(Bytes numbered, Dictionary dictionary, long createdIndex)
+            throws DecodeException
+    {
+        ByteReader reader = ByteReader.of(numbered);
+        ByteWriter writer = new ByteWriter(numbered.length() * 3);
+        while (reader.hasRemaining()) {
+            long id = BigSize.read(reader, "evidence name number of record " + createdIndex);
+            int length = reader.readU8(Kind.TRUNCATED_VALUE, "evidence value length");
+            long value = reader.readUnsigned(length, Kind.TRUNCATED_VALUE, "evidence value");
+            byte[] name = dictionary.evidenceName((int) id).getBytes(StandardCharsets.US_ASCII);
+            writer.writeBigSize(name.length).writeBytes(name).writeU64(value);
+        }
+        return writer.toBytes();
+    }
+
+    private static void setNullable(PreparedStatement statement, int index, OptionalLong value)
+            throws SQLException
+    {
+        if (value.isPresent()) {
+            statement.setLong(index, value.getAsLong());
+        }
+        else {
+            statement.setNull(index, Types.INTEGER);
+        }
+    }
+}
