@@ -10,7 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -32,6 +34,13 @@ final class RecordWriter
     private final Totals totals = new Totals();
     private final BlockSummaries blocks = new BlockSummaries();
     private Migration migration;
+    /**
+     * The highest incoming HTLC id stored per link, read from the identity index the first time a link
+     * is written to. A channel's HTLC ids only grow, so a new HTLC is above it and needs no probe: only
+     * replays and richer events (at or below it) look their row up.
+     */
+    private final Map<Integer, Long> highestHtlcId = new HashMap<>();
+    private final PreparedStatement highestHtlcIdStatement;
 
     /** A stored row found by identity. */
     record StoredRow(long createdIndex, OptionalLong updatedIndex, HtlcFailureRecord record, RowCodec.Keys keys) {}
@@ -48,6 +57,7 @@ final class RecordWriter
         this.identityStatement = connection.prepareStatement("SELECT created_index, node FROM failures INDEXED BY failures_identity WHERE in_link = ? AND in_htlc_id = ? AND type = ?");
         this.sendIdentityStatement = connection.prepareStatement("SELECT created_index, node FROM failures INDEXED BY failures_send WHERE send_id = ? AND type = ?");
         this.rowStatement = connection.prepareStatement("SELECT " + RowCodec.COLUMNS + " FROM failures WHERE created_index = ?");
+        this.highestHtlcIdStatement = connection.prepareStatement("SELECT MAX(in_htlc_id) FROM failures INDEXED BY failures_identity WHERE in_link = ? AND in_htlc_id IS NOT NULL");
     }
 
     /** Records of an older format still to be moved: identity lookups look there too. */
@@ -89,6 +99,7 @@ final class RecordWriter
     void rolledBack()
     {
         dictionary.rolledBack();
+        highestHtlcId.clear();
         totals.clear();
         blocks.clear();
         counters.rollBack();
@@ -127,6 +138,7 @@ final class RecordWriter
         RowCodec.bind(updateStatement, 2, merged, mergedKeys, dictionary);
         updateStatement.setLong(2 + RowCodec.BOUND, row.createdIndex());
         updateStatement.executeUpdate();
+        stored(merged, mergedKeys);
         totals.remove(row.record(), row.keys());
         totals.add(merged, mergedKeys);
         blocks.add(connection, row.createdIndex(), merged, mergedKeys.node());
@@ -146,6 +158,7 @@ final class RecordWriter
         }
         RowCodec.bind(insertStatement, 3, record, keys, dictionary);
         insertStatement.executeUpdate();
+        stored(record, keys);
         totals.add(record, keys);
         blocks.add(connection, createdIndex, record, keys.node());
     }
@@ -162,6 +175,9 @@ final class RecordWriter
         }
         if (record.inChannel().isPresent() && record.inHtlcId().isPresent()) {
             for (int link : dictionary.linksOfChannel(record.inChannel().get())) {
+                if (record.inHtlcId().getAsLong() > highestHtlcId(link)) {
+                    continue;
+                }
                 identityStatement.setInt(1, link);
                 identityStatement.setLong(2, record.inHtlcId().getAsLong());
                 identityStatement.setInt(3, record.type().code());
@@ -178,6 +194,36 @@ final class RecordWriter
             return sameNode(sendIdentityStatement, keys.node());
         }
         return Optional.empty();
+    }
+
+    private void stored(HtlcFailureRecord record, RowCodec.Keys keys)
+            throws SQLException
+    {
+        if (keys.inLink().isPresent() && record.inHtlcId().isPresent()) {
+            int link = (int) keys.inLink().getAsLong();
+            // read the stored highest first, so that the map never holds a value below it
+            highestHtlcId.put(link, Math.max(highestHtlcId(link), record.inHtlcId().getAsLong()));
+        }
+    }
+
+    private long highestHtlcId(int link)
+            throws SQLException
+    {
+        Long known = highestHtlcId.get(link);
+        if (known != null) {
+            return known;
+        }
+        highestHtlcIdStatement.setInt(1, link);
+        long highest;
+        try (ResultSet row = highestHtlcIdStatement.executeQuery()) {
+            row.next();
+            highest = row.getLong(1);
+            if (row.wasNull()) {
+                highest = -1;
+            }
+        }
+        highestHtlcId.put(link, highest);
+        return highest;
     }
 
     private Optional<StoredRow> sameNode(PreparedStatement select, int node)

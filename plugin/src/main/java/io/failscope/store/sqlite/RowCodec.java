@@ -21,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -118,25 +119,60 @@ final class RowCodec
         }
     }
 
-    /** The record's fields that no column holds, as a TLV stream. */
+    /**
+     * The record's fields that no column holds, as a TLV stream: the record's canonical encoding with
+     * the column fields cut out (walked in place: the codec's own output needs no checks).
+     */
     static byte[] rest(HtlcFailureRecord record, Dictionary dictionary)
             throws SQLException
     {
-        List<TlvRecord> fields;
-        try {
-            fields = TlvStream.decode(RecordCodec.encode(record).toArray(), type -> true, "htlc failure record");
-        }
-        catch (DecodeException e) {
-            throw new IllegalStateException("the record codec wrote a stream it cannot read: " + e.getMessage(), e);
-        }
-        List<TlvRecord> rest = new ArrayList<>();
-        for (TlvRecord field : fields) {
-            if (IN_COLUMNS.contains(field.type()) || (field.type() == REASON && field.value().length() == BARE_REASON_LENGTH)) {
+        byte[] encoded = RecordCodec.encode(record).toArray();
+        ByteWriter rest = new ByteWriter(64);
+        int position = 0;
+        while (position < encoded.length) {
+            int start = position;
+            long type = bigSize(encoded, position);
+            position += bigSizeLength(encoded[position]);
+            int length = (int) bigSize(encoded, position);
+            position += bigSizeLength(encoded[position]);
+            int valueStart = position;
+            position += length;
+            if (IN_COLUMNS.contains(type) || (type == REASON && length == BARE_REASON_LENGTH)) {
                 continue;
             }
-            rest.add(field.type() == EVIDENCE ? new TlvRecord(EVIDENCE, numberedEvidence(field.value(), dictionary)) : field);
+            if (type == EVIDENCE) {
+                Bytes numbered = numberedEvidence(Bytes.of(Arrays.copyOfRange(encoded, valueStart, position)), dictionary);
+                TlvStream.writeRecord(rest, EVIDENCE, numbered);
+            }
+            else {
+                rest.writeBytes(encoded, start, position - start);
+            }
         }
-        return TlvStream.encode(rest);
+        return rest.toByteArray();
+    }
+
+    private static long bigSize(byte[] bytes, int position)
+    {
+        int prefix = bytes[position] & 0xFF;
+        int length = bigSizeLength(bytes[position]);
+        if (length == 1) {
+            return prefix;
+        }
+        long value = 0;
+        for (int i = 1; i < length; i++) {
+            value = (value << 8) | (bytes[position + i] & 0xFF);
+        }
+        return value;
+    }
+
+    private static int bigSizeLength(byte first)
+    {
+        return switch (first & 0xFF) {
+            case 0xFD -> 3;
+            case 0xFE -> 5;
+            case 0xFF -> 9;
+            default -> 1;
+        };
     }
 
     /** Reads the record of a row selected with {@link #COLUMNS}. */
