@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * {@code list}: a page of matching records in created or updated order. Every part of the filter is
@@ -23,6 +24,8 @@ import java.util.TreeMap;
  */
 final class Queries
 {
+    /** created_index >> HASH_SEGMENT_SHIFT leads the payment hash index (see Schema). */
+    private static final int HASH_SEGMENT_SHIFT = 16;
     /** Candidate blocks read together in one range query. */
     private static final int RUN_BLOCKS = 16;
 
@@ -46,6 +49,17 @@ final class Queries
         where.add("created_index >= ?", first);
         where.add("created_index < ?", end);
         if (filter.paymentHash().isPresent()) {
+            // the index is by segment of 65,536 created indexes first, so that inserts touch the pages of
+            // the newest segment only instead of pages all over the index: a lookup probes each segment
+            long last = Math.min(end - 1, lastCreatedIndex(connection));
+            List<Long> segments = new ArrayList<>();
+            for (long segment = first >> HASH_SEGMENT_SHIFT; segment <= last >> HASH_SEGMENT_SHIFT; segment++) {
+                segments.add(segment);
+            }
+            if (segments.isEmpty()) {
+                return List.of();
+            }
+            where.add("(created_index >> " + HASH_SEGMENT_SHIFT + ") IN (" + segments.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
             return fetch(connection, dictionary, where, "INDEXED BY failures_payment_hash", "created_index", page.limit());
         }
         Optional<List<Stream>> streams = linkStreams(filter, dictionary);
@@ -177,6 +191,15 @@ final class Queries
         }
         OptionalLong block = blockWhere(connection, "SELECT MAX(block) FROM blocks WHERE min_received_ns < ?", Rows.nanos(filter.until().get()));
         return block.isPresent() ? (block.getAsLong() + 1) << Schema.BLOCK_SHIFT : 0;
+    }
+
+    private static long lastCreatedIndex(Connection connection)
+            throws SQLException
+    {
+        try (PreparedStatement select = connection.prepareStatement("SELECT IFNULL(MAX(created_index), 0) FROM failures"); ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 
     private static OptionalLong blockWhere(Connection connection, String sql, long nanos)

@@ -66,7 +66,7 @@ final class Schema
             CREATE INDEX failures_identity ON failures (in_link, in_htlc_id, type) WHERE in_htlc_id IS NOT NULL;
             CREATE INDEX failures_in_link ON failures (in_link) WHERE in_link IS NOT NULL;
             CREATE INDEX failures_out_link ON failures (out_link) WHERE out_link IS NOT NULL;
-            CREATE INDEX failures_payment_hash ON failures (substr(payment_hash, 1, 4)) WHERE payment_hash IS NOT NULL;
+            CREATE INDEX failures_payment_hash ON failures (created_index >> 16, substr(payment_hash, 1, 4)) WHERE payment_hash IS NOT NULL;
             CREATE INDEX failures_updated ON failures (updated_index) WHERE updated_index IS NOT NULL;
             CREATE INDEX failures_send ON failures (send_id, type) WHERE send_id IS NOT NULL;
             CREATE TABLE blocks (
