@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -46,8 +46,6 @@ final class Queries
             where.add("updated_index IS NOT NULL");
             return fetch(connection, dictionary, where, "INDEXED BY failures_updated", "updated_index", page.limit());
         }
-        where.add("created_index >= ?", first);
-        where.add("created_index < ?", end);
         if (filter.paymentHash().isPresent()) {
             // the index is by segment of 65,536 created indexes first, so that inserts touch the pages of
             // the newest segment only instead of pages all over the index: a lookup probes each segment
@@ -60,23 +58,33 @@ final class Queries
                 return List.of();
             }
             where.add("(created_index >> " + HASH_SEGMENT_SHIFT + ") IN (" + segments.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")");
-            return fetch(connection, dictionary, where, "INDEXED BY failures_payment_hash", "created_index", page.limit());
+            return fetch(connection, dictionary, between(where, first, end), "INDEXED BY failures_payment_hash", "created_index", page.limit());
         }
         Optional<List<Stream>> streams = linkStreams(filter, dictionary);
         if (streams.isPresent()) {
-            TreeMap<Long, StoredFailure> merged = new TreeMap<>();
+            // each scan yields created indexes only; just the page's rows are then read and decoded
+            TreeSet<Long> merged = new TreeSet<>();
             for (Stream stream : streams.get()) {
-                Where one = where.copy();
+                Where one = between(where, first, end);
                 one.add(stream.column() + " = ?", stream.link());
-                for (StoredFailure stored : fetch(connection, dictionary, one, "INDEXED BY failures_" + stream.column(), "created_index", page.limit())) {
-                    merged.put(stored.createdIndex(), stored);
+                try (PreparedStatement select = one.prepare(connection, "SELECT created_index FROM failures INDEXED BY failures_" + stream.column(),
+                        " ORDER BY created_index LIMIT " + page.limit()); ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        merged.add(rows.getLong(1));
+                    }
                 }
             }
-            return merged.values().stream().limit(page.limit()).toList();
+            List<Long> pageIndexes = merged.stream().limit(page.limit()).toList();
+            if (pageIndexes.isEmpty()) {
+                return List.of();
+            }
+            Where rows = new Where();
+            rows.addIn("created_index", pageIndexes);
+            return fetch(connection, dictionary, rows, "", "created_index", page.limit());
         }
         Optional<BlockSummaries.Matcher> matcher = BlockSummaries.Matcher.of(filter, Where.nodeNumbers(filter, dictionary));
         if (matcher.isEmpty()) {
-            return fetch(connection, dictionary, where, "", "created_index", page.limit());
+            return fetch(connection, dictionary, between(where, first, end), "", "created_index", page.limit());
         }
         return scanBlocks(connection, dictionary, where, matcher.get(), first, end, page.limit());
     }
@@ -122,7 +130,7 @@ final class Queries
                     long block = blocks.getLong(1);
                     boolean candidate = matcher.mayMatch(blocks, 2);
                     if (runStart >= 0 && (!candidate || block != runEnd || runBlocks == RUN_BLOCKS)) {
-                        result.addAll(rowsBetween(connection, dictionary, where, runStart << Schema.BLOCK_SHIFT, runEnd << Schema.BLOCK_SHIFT, limit - result.size()));
+                        result.addAll(rowsBetween(connection, dictionary, where, Math.max(first, runStart << Schema.BLOCK_SHIFT), Math.min(end, runEnd << Schema.BLOCK_SHIFT), limit - result.size()));
                         runStart = -1;
                     }
                     if (candidate && result.size() < limit) {
@@ -135,7 +143,7 @@ final class Queries
                     }
                 }
                 if (runStart >= 0 && result.size() < limit) {
-                    result.addAll(rowsBetween(connection, dictionary, where, runStart << Schema.BLOCK_SHIFT, runEnd << Schema.BLOCK_SHIFT, limit - result.size()));
+                    result.addAll(rowsBetween(connection, dictionary, where, Math.max(first, runStart << Schema.BLOCK_SHIFT), Math.min(end, runEnd << Schema.BLOCK_SHIFT), limit - result.size()));
                 }
             }
         }
@@ -145,10 +153,19 @@ final class Queries
     private static List<StoredFailure> rowsBetween(Connection connection, Dictionary dictionary, Where where, long from, long to, int limit)
             throws SQLException
     {
-        Where run = where.copy();
-        run.add("created_index >= ?", from);
-        run.add("created_index < ?", to);
-        return fetch(connection, dictionary, run, "", "created_index", limit);
+        return fetch(connection, dictionary, between(where, from, to), "", "created_index", limit);
+    }
+
+    /**
+     * {@code where} and one range of created indexes. One only: SQLite bounds its scan of the rows by
+     * the first range it is given, not the narrowest, as it cannot compare parameters while planning.
+     */
+    private static Where between(Where where, long from, long to)
+    {
+        Where range = where.copy();
+        range.add("created_index >= ?", from);
+        range.add("created_index < ?", to);
+        return range;
     }
 
     private static List<StoredFailure> fetch(Connection connection, Dictionary dictionary, Where where, String index, String order, int limit)

@@ -12,7 +12,6 @@ import io.failscope.tlv.ByteWriter;
 import io.failscope.tlv.Bytes;
 import io.failscope.tlv.DecodeException;
 import io.failscope.tlv.DecodeException.Kind;
-import io.failscope.tlv.TlvRecord;
 import io.failscope.tlv.TlvStream;
 
 import java.nio.charset.StandardCharsets;
@@ -20,10 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -181,44 +177,127 @@ final class RowCodec
     {
         long createdIndex = row.getLong(1);
         try {
-            List<TlvRecord> fields = new ArrayList<>(24);
             byte[] rest = row.getBytes(18);
-            if (rest != null) {
-                for (TlvRecord field : TlvStream.decode(rest, type -> true, "stored record " + createdIndex)) {
-                    fields.add(field.type() == EVIDENCE ? new TlvRecord(EVIDENCE, namedEvidence(field.value(), dictionary, createdIndex)) : field);
-                }
-            }
-            boolean reasonInRest = fields.stream().anyMatch(field -> field.type() == REASON);
-            fields.add(field(NODE_ID, dictionary.node(row.getInt(3)).key()));
-            fields.add(field(FAILURE_TYPE, new ByteWriter(1).writeU8(row.getInt(4)).toBytes()));
-            fields.add(field(FAILURE_SOURCE, new ByteWriter(1).writeU8(row.getInt(5)).toBytes()));
+            // the column fields in type order, merged with the rest's (already in order) as they are written
+            Merger stream = new Merger(rest == null ? new byte[0] : rest, dictionary, createdIndex);
             int failcode = row.getInt(6);
-            if (!row.wasNull()) {
-                fields.add(field(WIRE_CODE, new ByteWriter(2).writeU16(failcode).toBytes()));
-                int index = row.getInt(7);
-                if (!reasonInRest) {
-                    fields.add(field(REASON, new ByteWriter(BARE_REASON_LENGTH).writeU16(failcode).writeU16(index).writeBigSize(0).toBytes()));
-                }
-                fields.add(field(REASON_SOURCE, new ByteWriter(1).writeU8(row.getInt(8)).toBytes()));
+            boolean reason = !row.wasNull();
+            if (reason) {
+                stream.field(WIRE_CODE, new ByteWriter(2).writeU16(failcode).toBytes());
             }
-            addLink(fields, row, 9, IN_CHANNEL, IN_PEER, dictionary);
-            addTruncated(fields, row, 10, IN_HTLC_ID);
-            addLink(fields, row, 11, OUT_CHANNEL, OUT_PEER, dictionary);
-            addTruncated(fields, row, 12, IN_MSAT);
-            addTruncated(fields, row, 13, OUT_MSAT);
-            addTruncated(fields, row, 14, FEE_MSAT);
+            stream.field(FAILURE_TYPE, new ByteWriter(1).writeU8(row.getInt(4)).toBytes());
+            stream.field(FAILURE_SOURCE, new ByteWriter(1).writeU8(row.getInt(5)).toBytes());
+            stream.field(NODE_ID, dictionary.node(row.getInt(3)).key());
+            stream.field(RECEIVED_TIME, new ByteWriter(8).writeU64(row.getLong(16)).toBytes());
+            Optional<Dictionary.Link> in = link(row, 9, dictionary);
+            in.flatMap(Dictionary.Link::channel).ifPresent(channel -> stream.field(IN_CHANNEL, new ByteWriter(8).writeU64(channel.value()).toBytes()));
+            truncated(stream, row, 10, IN_HTLC_ID);
+            truncated(stream, row, 12, IN_MSAT);
+            Optional<Dictionary.Link> out = link(row, 11, dictionary);
+            out.flatMap(Dictionary.Link::channel).ifPresent(channel -> stream.field(OUT_CHANNEL, new ByteWriter(8).writeU64(channel.value()).toBytes()));
+            truncated(stream, row, 13, OUT_MSAT);
+            truncated(stream, row, 14, FEE_MSAT);
             byte[] hash = row.getBytes(15);
             if (hash != null) {
-                fields.add(field(PAYMENT_HASH, Bytes.of(hash)));
+                stream.field(PAYMENT_HASH, Bytes.of(hash));
             }
-            fields.add(field(RECEIVED_TIME, new ByteWriter(8).writeU64(row.getLong(16)).toBytes()));
-            addTruncated(fields, row, 17, SEND_ID);
-            fields.add(field(CREATED_INDEX, new ByteWriter(8).writeTruncated(createdIndex).toBytes()));
-            fields.sort(Comparator.comparing(TlvRecord::type, Long::compareUnsigned));
-            return RecordCodec.decode(TlvStream.encode(fields)).record();
+            stream.field(CREATED_INDEX, new ByteWriter(8).writeTruncated(createdIndex).toBytes());
+            if (reason) {
+                // a reason whose tail is not empty is in the rest, and comes from there
+                stream.fieldUnlessInRest(REASON, new ByteWriter(BARE_REASON_LENGTH).writeU16(failcode).writeU16(row.getInt(7)).writeBigSize(0).toBytes());
+                stream.field(REASON_SOURCE, new ByteWriter(1).writeU8(row.getInt(8)).toBytes());
+            }
+            in.flatMap(Dictionary.Link::peer).ifPresent(peer -> stream.field(IN_PEER, peer.key()));
+            out.flatMap(Dictionary.Link::peer).ifPresent(peer -> stream.field(OUT_PEER, peer.key()));
+            truncated(stream, row, 17, SEND_ID);
+            return RecordCodec.decode(stream.finish()).record();
         }
         catch (DecodeException | RuntimeException e) {
             throw new StoreException("record " + createdIndex + " in the database cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a record's TLV stream from the column fields, given in type order, and the rest's fields,
+     * copied in between where their types fall.
+     */
+    private static final class Merger
+    {
+        private final byte[] rest;
+        private final Dictionary dictionary;
+        private final long createdIndex;
+        private final ByteWriter out = new ByteWriter(256);
+        private int position;
+
+        Merger(byte[] rest, Dictionary dictionary, long createdIndex)
+        {
+            this.rest = rest;
+            this.dictionary = dictionary;
+            this.createdIndex = createdIndex;
+        }
+
+        void field(long type, Bytes value)
+        {
+            copyRestBefore(type);
+            TlvStream.writeRecord(out, type, value);
+        }
+
+        void fieldUnlessInRest(long type, Bytes value)
+        {
+            copyRestBefore(type);
+            if (position >= rest.length || bigSize(rest, position) != type) {
+                TlvStream.writeRecord(out, type, value);
+            }
+        }
+
+        byte[] finish()
+        {
+            copyRestBefore(Long.MAX_VALUE);
+            return out.toByteArray();
+        }
+
+        /** Copies the rest's fields of types below {@code type}, naming evidence again. */
+        private void copyRestBefore(long type)
+        {
+            while (position < rest.length) {
+                long restType = bigSize(rest, position);
+                if (Long.compareUnsigned(restType, type) >= 0) {
+                    return;
+                }
+                int start = position;
+                position += bigSizeLength(rest[position]);
+                int length = (int) bigSize(rest, position);
+                position += bigSizeLength(rest[position]);
+                int valueStart = position;
+                position += length;
+                if (restType == EVIDENCE) {
+                    try {
+                        TlvStream.writeRecord(out, EVIDENCE, namedEvidence(Bytes.of(Arrays.copyOfRange(rest, valueStart, position)), dictionary, createdIndex));
+                    }
+                    catch (DecodeException e) {
+                        throw new StoreException("record " + createdIndex + " has stored evidence that cannot be read: " + e.getMessage(), e);
+                    }
+                }
+                else {
+                    out.writeBytes(rest, start, position - start);
+                }
+            }
+        }
+    }
+
+    private static Optional<Dictionary.Link> link(ResultSet row, int column, Dictionary dictionary)
+            throws SQLException
+    {
+        int id = row.getInt(column);
+        return row.wasNull() ? Optional.empty() : Optional.of(dictionary.link(id));
+    }
+
+    private static void truncated(Merger stream, ResultSet row, int column, long type)
+            throws SQLException
+    {
+        long value = row.getLong(column);
+        if (!row.wasNull()) {
+            stream.field(type, new ByteWriter(8).writeTruncated(value).toBytes());
         }
     }
 
@@ -227,32 +306,6 @@ final class RowCodec
     {
         Optional<Integer> link = dictionary.linkId(channel, peer);
         return link.isPresent() ? OptionalLong.of(link.get()) : OptionalLong.empty();
-    }
-
-    private static void addLink(List<TlvRecord> fields, ResultSet row, int column, long channelType, long peerType, Dictionary dictionary)
-            throws SQLException
-    {
-        int id = row.getInt(column);
-        if (row.wasNull()) {
-            return;
-        }
-        Dictionary.Link link = dictionary.link(id);
-        link.channel().ifPresent(channel -> fields.add(field(channelType, new ByteWriter(8).writeU64(channel.value()).toBytes())));
-        link.peer().ifPresent(peer -> fields.add(field(peerType, peer.key())));
-    }
-
-    private static void addTruncated(List<TlvRecord> fields, ResultSet row, int column, long type)
-            throws SQLException
-    {
-        long value = row.getLong(column);
-        if (!row.wasNull()) {
-            fields.add(field(type, new ByteWriter(8).writeTruncated(value).toBytes()));
-        }
-    }
-
-    private static TlvRecord field(long type, Bytes value)
-    {
-        return new TlvRecord(type, value);
     }
 
     /** Evidence entries (name length, name, u64) as (name number, value length, truncated value). */

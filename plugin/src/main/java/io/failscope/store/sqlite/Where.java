@@ -104,8 +104,8 @@ final class Where
         parameters.addAll(List.of(values));
     }
 
-    /** {@code column IN (...)} over small numbers, written into the SQL. */
-    void addIn(String column, Collection<Integer> values)
+    /** {@code column IN (...)} over whole numbers, written into the SQL. */
+    void addIn(String column, Collection<? extends Number> values)
     {
         clauses.add(values.size() == 1
                 ? column + " = " + values.iterator().next()
