@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -36,6 +37,23 @@ final class Database
         this.file = file;
         for (int i = 0; i < READERS; i++) {
             readers.add(connect(file, StoreConfig.Synchronous.FULL));
+        }
+    }
+
+    /**
+     * Creates the file if there is none yet, with incremental vacuum: pages that pruning frees can then
+     * go back to the file system a batch at a time ({@code PRAGMA incremental_vacuum}) instead of staying
+     * in the file. This must come before anything else is written, the switch to WAL mode included.
+     */
+    static void createIfMissing(Path file)
+            throws SQLException
+    {
+        if (Files.exists(file)) {
+            return;
+        }
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file); Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            statement.execute("PRAGMA journal_mode = WAL");
         }
     }
 

@@ -261,13 +261,6 @@ final class Schema
         if (from >= to) {
             return;
         }
-        try (Statement statement = connection.createStatement()) {
-            if (from == 0) {
-                // before the first table, or never: pages freed by pruning go back to the file system a
-                // batch at a time (PRAGMA incremental_vacuum) instead of staying in the file
-                statement.execute("PRAGMA auto_vacuum = INCREMENTAL");
-            }
-        }
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {

@@ -161,6 +161,7 @@ public final class SqliteFailureStore
         }
         Connection connection = null;
         try {
+            Database.createIfMissing(file);
             connection = Database.connect(file, config.synchronous());
             Schema.migrate(connection, file.toString());
             return new SqliteFailureStore(file, retention, clock, connection);

@@ -146,6 +146,24 @@ final class TestSqliteFailureStore
     }
 
     @Test
+    void readsTheGoldenDatabaseOfStorageFormat2RecordForRecord()
+            throws Exception
+    {
+        try (InputStream in = getClass().getResourceAsStream("/databases/schema-v7.sqlite3")) {
+            Files.copy(in, directory.resolve(SqliteFailureStore.FILE_NAME));
+        }
+        List<String> expected;
+        try (InputStream in = getClass().getResourceAsStream("/databases/schema-v7.records.txt")) {
+            expected = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
+        List<String> actual = new ArrayList<>();
+        try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
+            store.scan(FailureFilter.ALL, stored -> actual.add(stored.createdIndex() + " " + stored.updatedIndex().orElse(0) + " " + RecordCodec.encode(stored.record()).hex()));
+        }
+        assertThat(actual).hasSizeGreaterThan(300).isEqualTo(expected);
+    }
+
+    @Test
     void refusesADatabaseFromANewerVersionSayingWhichVersionIsNeeded()
     {
         SqliteFailureStore.open(directory, NO_RETENTION, CLOCK).close();
