@@ -179,17 +179,8 @@ public final class StoreBenchmark
             System.out.printf(Locale.ROOT, "| filter | items | p50 ms | p99 ms | max ms |%n|---|---:|---:|---:|---:|%n");
             for (Map.Entry<String, String> filter : filters.entrySet()) {
                 JsonNode params = Json.MAPPER.readTree(filter.getValue());
-                int items = 0;
-                for (int i = 0; i < 50; i++) {
-                    items = rpc.call("listhtlcfailures", params).get("htlcfailures").size();
-                }
-                long[] nanos = new long[500];
-                for (int i = 0; i < nanos.length; i++) {
-                    long begin = System.nanoTime();
-                    rpc.call("listhtlcfailures", params);
-                    nanos[i] = System.nanoTime() - begin;
-                }
-                Arrays.sort(nanos);
+                int items = rpc.call("listhtlcfailures", params).get("htlcfailures").size();
+                long[] nanos = timings(50, 500, () -> rpc.call("listhtlcfailures", params));
                 System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f |%n", filter.getKey(), items, percentile(nanos, 50), percentile(nanos, 99), nanos[nanos.length - 1] / 1e6);
             }
 
@@ -201,21 +192,35 @@ public final class StoreBenchmark
                     if (!range.equals("all")) {
                         params.put("since", start + 40 * 86_400 + 43_200).put("until", start + 43 * 86_400);
                     }
-                    int groups = 0;
-                    for (int i = 0; i < 3; i++) {
-                        groups = rpc.call("htlcfailurestats", params).get("groups").size();
-                    }
-                    long[] nanos = new long[20];
-                    for (int i = 0; i < nanos.length; i++) {
-                        long begin = System.nanoTime();
-                        rpc.call("htlcfailurestats", params);
-                        nanos[i] = System.nanoTime() - begin;
-                    }
-                    Arrays.sort(nanos);
+                    int groups = rpc.call("htlcfailurestats", params).get("groups").size();
+                    long[] nanos = timings(3, 20, () -> rpc.call("htlcfailurestats", params));
                     System.out.printf(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f |%n", grouping, range, groups, percentile(nanos, 50), nanos[nanos.length - 1] / 1e6);
                 }
             }
         }
+    }
+
+    private interface Call
+    {
+        void run()
+                throws Exception;
+    }
+
+    /** Runs {@code call} {@code warmups} times, then {@code measured} times; the measured durations, sorted. */
+    private static long[] timings(int warmups, int measured, Call call)
+            throws Exception
+    {
+        for (int i = 0; i < warmups; i++) {
+            call.run();
+        }
+        long[] nanos = new long[measured];
+        for (int i = 0; i < measured; i++) {
+            long begin = System.nanoTime();
+            call.run();
+            nanos[i] = System.nanoTime() - begin;
+        }
+        Arrays.sort(nanos);
+        return nanos;
     }
 
     static String loadAverage()

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -107,8 +106,8 @@ final class BlockSummaries
                 upsert.setLong(5, summary.kinds);
                 upsert.setLong(6, summary.failcodes);
                 upsert.setLong(7, summary.nodes);
-                setNullable(upsert, 8, summary.minAmount);
-                setNullable(upsert, 9, summary.maxAmount);
+                Rows.setNullable(upsert, 8, summary.minAmount);
+                Rows.setNullable(upsert, 9, summary.maxAmount);
                 upsert.addBatch();
             }
             upsert.executeBatch();
@@ -167,17 +166,6 @@ final class BlockSummaries
     private static int failcodeBit(int failcode)
     {
         return failcode % NO_FAILCODE_BIT;
-    }
-
-    private static void setNullable(PreparedStatement statement, int index, OptionalLong value)
-            throws SQLException
-    {
-        if (value.isPresent()) {
-            statement.setLong(index, value.getAsLong());
-        }
-        else {
-            statement.setNull(index, Types.INTEGER);
-        }
     }
 
     /** Whether a block may hold a record matching the parts of a filter summaries can answer. */

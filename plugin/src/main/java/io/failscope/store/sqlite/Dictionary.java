@@ -169,11 +169,7 @@ final class Dictionary
 
     NodeId node(int id)
     {
-        NodeId node = nodes.get(id);
-        if (node == null) {
-            throw new StoreException("the database names node " + id + ", which its nodes table lacks");
-        }
-        return node;
+        return entry(nodes, id, "nodes");
     }
 
     Optional<Integer> knownNodeId(NodeId node)
@@ -183,11 +179,7 @@ final class Dictionary
 
     Link link(int id)
     {
-        Link link = links.get(id);
-        if (link == null) {
-            throw new StoreException("the database names link " + id + ", which its links table lacks");
-        }
-        return link;
+        return entry(links, id, "links");
     }
 
     List<Integer> linksOfChannel(ShortChannelId channel)
@@ -202,11 +194,16 @@ final class Dictionary
 
     String evidenceName(int id)
     {
-        String name = evidenceNames.get(id);
-        if (name == null) {
-            throw new StoreException("the database names evidence " + id + ", which its evidence_names table lacks");
+        return entry(evidenceNames, id, "evidence_names");
+    }
+
+    private static <T> T entry(Map<Integer, T> entries, int id, String table)
+    {
+        T entry = entries.get(id);
+        if (entry == null) {
+            throw new StoreException("a row names entry " + id + " of table " + table + ", which has no such entry");
         }
-        return name;
+        return entry;
     }
 
     private void putNode(int id, NodeId node)

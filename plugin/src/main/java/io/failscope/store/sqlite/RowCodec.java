@@ -89,15 +89,15 @@ final class RowCodec
         statement.setInt(i++, record.type().code());
         statement.setInt(i++, record.source().code());
         Optional<RecordedReason> reason = record.reason();
-        setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().wireCode()) : OptionalLong.empty());
-        setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().reason().reason().index()) : OptionalLong.empty());
-        setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().source().code()) : OptionalLong.empty());
-        setNullable(statement, i++, keys.inLink());
-        setNullable(statement, i++, record.inHtlcId());
-        setNullable(statement, i++, keys.outLink());
-        setNullable(statement, i++, record.inMsat());
-        setNullable(statement, i++, record.outMsat());
-        setNullable(statement, i++, record.feeMsat());
+        Rows.setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().wireCode()) : OptionalLong.empty());
+        Rows.setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().reason().reason().index()) : OptionalLong.empty());
+        Rows.setNullable(statement, i++, reason.isPresent() ? OptionalLong.of(reason.get().source().code()) : OptionalLong.empty());
+        Rows.setNullable(statement, i++, keys.inLink());
+        Rows.setNullable(statement, i++, record.inHtlcId());
+        Rows.setNullable(statement, i++, keys.outLink());
+        Rows.setNullable(statement, i++, record.inMsat());
+        Rows.setNullable(statement, i++, record.outMsat());
+        Rows.setNullable(statement, i++, record.feeMsat());
         if (record.paymentHash().isPresent()) {
             statement.setBytes(i++, record.paymentHash().get().hash().toArray());
         }
@@ -105,7 +105,7 @@ final class RowCodec
             statement.setNull(i++, Types.BLOB);
         }
         statement.setLong(i++, Rows.receivedNanos(record));
-        setNullable(statement, i++, record.sendId());
+        Rows.setNullable(statement, i++, record.sendId());
         byte[] rest = rest(record, dictionary);
         if (rest.length == 0) {
             statement.setNull(i, Types.BLOB);
@@ -342,16 +342,5 @@ final class RowCodec
             writer.writeBigSize(name.length).writeBytes(name).writeU64(value);
         }
         return writer.toBytes();
-    }
-
-    private static void setNullable(PreparedStatement statement, int index, OptionalLong value)
-            throws SQLException
-    {
-        if (value.isPresent()) {
-            statement.setLong(index, value.getAsLong());
-        }
-        else {
-            statement.setNull(index, Types.INTEGER);
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Times as stored, and what the migrations of storage format 1 need: its record blobs, and its key
@@ -60,14 +61,20 @@ final class Rows
         }
     }
 
-    static void setNullableLong(PreparedStatement statement, int index, Optional<Long> value)
+    static void setNullable(PreparedStatement statement, int index, OptionalLong value)
             throws SQLException
     {
         if (value.isPresent()) {
-            statement.setLong(index, value.get());
+            statement.setLong(index, value.getAsLong());
         }
         else {
             statement.setNull(index, Types.INTEGER);
         }
+    }
+
+    static void setNullableLong(PreparedStatement statement, int index, Optional<Long> value)
+            throws SQLException
+    {
+        setNullable(statement, index, value.isPresent() ? OptionalLong.of(value.get()) : OptionalLong.empty());
     }
 }

@@ -6,6 +6,7 @@ import io.failscope.record.RecordCodec;
 import io.failscope.record.RecordedReason;
 import io.failscope.record.UnknownFields;
 import io.failscope.store.FailureFilter;
+import io.failscope.store.FailureStats;
 import io.failscope.store.FailureStore;
 import io.failscope.store.FailureStoreContract;
 import io.failscope.store.Page;
@@ -24,12 +25,10 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -113,17 +112,7 @@ final class TestSqliteFailureStore
     void everyRecordOfTheCheckedInSchemaVersion5DatabaseReadsBackEqualAndReencodesToItsBytes()
             throws Exception
     {
-        Path file = directory.resolve(SqliteFailureStore.FILE_NAME);
-        try (InputStream in = getClass().getResourceAsStream("/databases/schema-v5.sqlite3")) {
-            Files.copy(in, file);
-        }
-        Map<Long, byte[]> blobs = new HashMap<>();
-        try (Connection connection = Database.connect(file); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT created_index, record FROM htlc_failures")) {
-            while (rows.next()) {
-                blobs.put(rows.getLong(1), rows.getBytes(2));
-            }
-        }
+        Map<Long, byte[]> blobs = V2EraDatabase.copyTo(directory);
         assertThat(blobs).hasSizeGreaterThanOrEqualTo(10_000);
         try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
             assertThat(store.awaitMigration(Duration.ofMinutes(1))).isTrue();
@@ -142,6 +131,13 @@ final class TestSqliteFailureStore
             }
             while (!page.isEmpty());
             assertThat(read).isEqualTo(blobs.size());
+            // the totals moved with the records: every grouping counts them all, and splits them all
+            for (StatsGrouping grouping : StatsGrouping.values()) {
+                FailureStats stats = store.stats(FailureFilter.ALL, grouping);
+                assertThat(stats.total().count()).as("%s", grouping).isEqualTo(blobs.size());
+                assertThat(stats.unsplit()).as("%s", grouping).isEqualTo(FailureStats.Totals.ZERO);
+            }
+            assertThat(store.status().records()).isEqualTo(blobs.size());
         }
     }
 

@@ -8,10 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -62,16 +60,7 @@ final class TestStoreCrash
             throws Exception
     {
         Path file = directory.resolve(SqliteFailureStore.FILE_NAME);
-        try (InputStream in = getClass().getResourceAsStream("/databases/schema-v5.sqlite3")) {
-            Files.copy(in, file);
-        }
-        Map<Long, byte[]> blobs = new HashMap<>();
-        try (Connection connection = Database.connect(file); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT created_index, record FROM htlc_failures")) {
-            while (rows.next()) {
-                blobs.put(rows.getLong(1), rows.getBytes(2));
-            }
-        }
+        Map<Long, byte[]> blobs = V2EraDatabase.copyTo(directory);
         Random random = new Random(Long.getLong("crash.seed", 7L));
         Set<Long> acknowledged = new HashSet<>();
         int killedWhileMoving = 0;

@@ -17,15 +17,19 @@ import io.failscope.testing.RandomRecords;
 import io.failscope.tlv.Bytes;
 import io.failscope.tlv.TlvRecord;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
@@ -50,6 +54,24 @@ public final class V2EraDatabase
     private static final Instant START = Instant.ofEpochSecond(1_751_328_000L);
 
     private V2EraDatabase() {}
+
+    /** Copies the checked-in database into {@code directory} and returns each record's blob by created index. */
+    static Map<Long, byte[]> copyTo(Path directory)
+            throws Exception
+    {
+        Path file = directory.resolve(SqliteFailureStore.FILE_NAME);
+        try (InputStream in = V2EraDatabase.class.getResourceAsStream("/databases/schema-v5.sqlite3")) {
+            Files.copy(in, file);
+        }
+        Map<Long, byte[]> blobs = new HashMap<>();
+        try (Connection connection = Database.connect(file); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT created_index, record FROM htlc_failures")) {
+            while (rows.next()) {
+                blobs.put(rows.getLong(1), rows.getBytes(2));
+            }
+        }
+        return blobs;
+    }
 
     public static void main(String[] args)
             throws Exception
