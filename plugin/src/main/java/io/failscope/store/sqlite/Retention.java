@@ -17,15 +17,20 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Deleting records: the operator's deletes and retention's pruning, each in batches run as writer
- * jobs, so that no batch holds the writer for long and records keep being written between them.
+ * jobs, so that no batch holds the writer for long and records keep being written between them
+ * (pruning sizes its batches by how long they take).
  * Pruning leaves the totals as they are (statistics keep counting pruned records); an operator's delete
  * takes the records out of them too. The space freed goes back to the file system a few megabytes at a
  * time, when the database was created with incremental vacuum.
  */
 final class Retention
 {
-    /** Pages handed back to the file system per writer job: 8 MB. */
-    private static final int VACUUM_PAGES = 2_048;
+    /** Pages handed back to the file system per writer job: 2 MB. */
+    private static final int VACUUM_PAGES = 512;
+    /** How long one pruning job should hold the writer. */
+    private static final long JOB_NANOS = 40_000_000;
+    private static final int FIRST_BATCH = 500;
+    private static final int MIN_BATCH = 50;
 
     private final RetentionConfig config;
     private final Writer writer;
@@ -96,17 +101,25 @@ final class Retention
         return pruned;
     }
 
-    /** Deletes, oldest first and a batch per job, the rows below created index {@code end} that {@code condition} holds for. */
+    /**
+     * Deletes, oldest first and a batch per job, the rows below created index {@code end} that
+     * {@code condition} holds for. A batch is sized to take about {@link #JOB_NANOS} (what the last one
+     * took tells how many rows that is, on this disk and under this load), at most
+     * {@code retention.batch-size} rows: the writer is never held long, however slow deleting is.
+     */
     private long pruneWhile(String condition, long end, BooleanSupplier closed)
     {
         long pruned = 0;
+        int batchSize = Math.min(config.batchSize(), FIRST_BATCH);
         while (!closed.getAsBoolean()) {
+            int size = batchSize;
+            long start = System.nanoTime();
             long batch = writer.run(connection -> {
                 long deleted;
                 try (PreparedStatement delete = connection.prepareStatement("DELETE FROM failures WHERE created_index IN"
                         + " (SELECT created_index FROM failures WHERE created_index < ? AND " + condition + " ORDER BY created_index LIMIT ?)")) {
                     delete.setLong(1, end);
-                    delete.setInt(2, config.batchSize());
+                    delete.setInt(2, size);
                     deleted = delete.executeUpdate();
                 }
                 records.counters().deleted(deleted);
@@ -120,6 +133,9 @@ final class Retention
             if (batch == 0) {
                 break;
             }
+            // the round trip counts the wait for the writer too, so a busy writer makes batches smaller
+            long took = Math.max(1, System.nanoTime() - start);
+            batchSize = (int) Math.max(MIN_BATCH, Math.min(config.batchSize(), (long) size * JOB_NANOS / took));
         }
         return pruned;
     }
