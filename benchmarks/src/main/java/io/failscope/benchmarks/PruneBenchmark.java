@@ -42,7 +42,8 @@ final class PruneBenchmark
         AtomicInteger samples = new AtomicInteger();
         AtomicLong longest = new AtomicLong();
         try (SqliteFailureStore store = SqliteFailureStore.open(directory, config, retention, Clock.systemUTC())) {
-            SyntheticRecords synthetic = new SyntheticRecords(43);
+            // new channels and HTLC ids each run, so that every record is a new one
+            SyntheticRecords synthetic = new SyntheticRecords(System.nanoTime());
             AtomicLong next = new AtomicLong();
             ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
             feeder.scheduleAtFixedRate(() -> {

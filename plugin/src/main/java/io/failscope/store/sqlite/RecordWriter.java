@@ -303,6 +303,12 @@ final class RecordWriter
             return committedRecords;
         }
 
+        /** The count in the writer's current transaction: only for the writer thread. */
+        long liveRecords()
+        {
+            return records;
+        }
+
         void inserted(long createdIndex)
         {
             lastCreated = createdIndex;

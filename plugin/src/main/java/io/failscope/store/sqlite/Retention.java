@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Deleting records: the operator's deletes and retention's pruning, each in batches run as writer
@@ -80,20 +81,11 @@ final class Retention
         if (!config.maxAge().isZero()) {
             long cutoff = Rows.nanos(now.minus(config.maxAge()));
             long end = database.read(connection -> Queries.endCreatedIndex(connection, FailureFilter.builder().until(Rows.instant(cutoff)).build()));
-            pruned += pruneWhile("received_ns < " + cutoff, end, closed);
+            pruned += pruneWhile("received_ns < " + cutoff, end, () -> Long.MAX_VALUE, closed);
         }
         if (config.maxRows() > 0) {
-            OptionalLong boundary = database.read(connection -> {
-                try (PreparedStatement select = connection.prepareStatement("SELECT created_index FROM failures ORDER BY created_index DESC LIMIT 1 OFFSET ?")) {
-                    select.setLong(1, config.maxRows());
-                    try (ResultSet row = select.executeQuery()) {
-                        return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
-                    }
-                }
-            });
-            if (boundary.isPresent()) {
-                pruned += pruneWhile("1", boundary.getAsLong() + 1, closed);
-            }
+            // the oldest rows beyond the cap, counted by the records counter: no scan to find where they end
+            pruned += pruneWhile("1", Long.MAX_VALUE, () -> records.counters().liveRecords() - config.maxRows(), closed);
         }
         if (pruned > 0) {
             vacuum();
@@ -107,7 +99,7 @@ final class Retention
      * took tells how many rows that is, on this disk and under this load), at most
      * {@code retention.batch-size} rows: the writer is never held long, however slow deleting is.
      */
-    private long pruneWhile(String condition, long end, BooleanSupplier closed)
+    private long pruneWhile(String condition, long end, LongSupplier excess, BooleanSupplier closed)
     {
         long pruned = 0;
         int batchSize = Math.min(config.batchSize(), FIRST_BATCH);
@@ -115,11 +107,15 @@ final class Retention
             int size = batchSize;
             long start = System.nanoTime();
             long batch = writer.run(connection -> {
+                long limit = Math.min(size, excess.getAsLong());
+                if (limit <= 0) {
+                    return 0;
+                }
                 long deleted;
                 try (PreparedStatement delete = connection.prepareStatement("DELETE FROM failures WHERE created_index IN"
                         + " (SELECT created_index FROM failures WHERE created_index < ? AND " + condition + " ORDER BY created_index LIMIT ?)")) {
                     delete.setLong(1, end);
-                    delete.setInt(2, size);
+                    delete.setLong(2, limit);
                     deleted = delete.executeUpdate();
                 }
                 records.counters().deleted(deleted);
