@@ -1,7 +1,7 @@
 package io.failscope.benchmarks;
 
 import io.failscope.store.RetentionConfig;
-import io.failscope.store.SqliteFailureStore;
+import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.io.IOException;
 import java.io.InputStream;

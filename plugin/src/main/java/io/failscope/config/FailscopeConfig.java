@@ -3,6 +3,7 @@ package io.failscope.config;
 import io.failscope.intercept.HoldConfig;
 import io.failscope.node.NodeConfig;
 import io.failscope.store.RetentionConfig;
+import io.failscope.store.StoreConfig;
 import io.failscope.transport.http.HttpConfig;
 
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import static java.util.Objects.requireNonNull;
  * once. Keys and defaults live with the feature that reads them; {@link #KEYS} lists them all, for the
  * Core Lightning manifest and {@code config/failscope.conf.example}.
  */
-public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, HttpConfig http, NodeConfig node, Optional<Path> policyFile, HoldConfig hold)
+public record FailscopeConfig(Path dataDirectory, StoreConfig store, RetentionConfig retention, HttpConfig http, NodeConfig node, Optional<Path> policyFile, HoldConfig hold)
 {
     /** Where records are stored; relative to Core Lightning's lightning-dir, or to the config file. */
     public static final ConfigKey DATA_DIR = new ConfigKey("dir", "failscope", "Directory of failscope's database, relative to the lightning-dir (Core Lightning) or to the config file.");
@@ -33,6 +34,7 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
         List<ConfigKey> keys = new ArrayList<>();
         keys.add(DATA_DIR);
         keys.addAll(HttpConfig.KEYS);
+        keys.addAll(StoreConfig.KEYS);
         keys.addAll(RetentionConfig.KEYS);
         keys.addAll(NodeConfig.KEYS);
         keys.add(POLICY_FILE);
@@ -43,6 +45,7 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
     public FailscopeConfig
     {
         requireNonNull(dataDirectory, "dataDirectory is null");
+        requireNonNull(store, "store is null");
         requireNonNull(retention, "retention is null");
         requireNonNull(http, "http is null");
         requireNonNull(node, "node is null");
@@ -59,12 +62,13 @@ public record FailscopeConfig(Path dataDirectory, RetentionConfig retention, Htt
     {
         ConfigValues config = new ConfigValues(values, displayName);
         Path dataDirectory = baseDirectory.resolve(config.getString(DATA_DIR));
+        StoreConfig store = StoreConfig.read(config);
         RetentionConfig retention = RetentionConfig.read(config);
         HttpConfig http = HttpConfig.read(config, baseDirectory);
         NodeConfig node = NodeConfig.read(config);
         String policy = config.getString(POLICY_FILE);
         HoldConfig hold = HoldConfig.read(config);
         config.finish();
-        return new FailscopeConfig(dataDirectory, retention, http, node, policy == null ? Optional.empty() : Optional.of(baseDirectory.resolve(policy)), hold);
+        return new FailscopeConfig(dataDirectory, store, retention, http, node, policy == null ? Optional.empty() : Optional.of(baseDirectory.resolve(policy)), hold);
     }
 }

@@ -3,19 +3,22 @@ package io.failscope.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.NodeId;
 import io.failscope.ShortChannelId;
 import io.failscope.json.Json;
 import io.failscope.reason.FailureCode;
 import io.failscope.reason.FailureType;
 import io.failscope.reason.LocalReason;
-import io.failscope.reason.StoredEnum;
 import io.failscope.store.FailureFilter;
 import io.failscope.store.FailureStats;
 import io.failscope.store.FailureStore;
+import io.failscope.store.GroupKey;
 import io.failscope.store.StatsGrouping;
 import jakarta.inject.Inject;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,7 +34,7 @@ public final class HtlcFailureStats
     private static final List<String> PARAMETERS = List.of("group_by", "since", "until");
 
     public static final RpcMethod.Info INFO = new RpcMethod.Info("htlcfailurestats", PARAMETERS,
-            "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour or day.");
+            "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour, day or node.");
 
     private final FailureStore store;
 
@@ -47,7 +50,7 @@ public final class HtlcFailureStats
     {
         String groupName = params.string("group_by").orElse("reason");
         StatsGrouping grouping = StatsGrouping.forJsonName(groupName).orElseThrow(() -> RpcException.invalidParam("group_by", params.raw("group_by"),
-                "should be one of " + Stream.of(StatsGrouping.values()).filter(value -> value != StatsGrouping.NONE).map(StatsGrouping::jsonName).collect(Collectors.joining(", "))));
+                "should be one of " + Stream.of(StatsGrouping.values()).map(StatsGrouping::jsonName).collect(Collectors.joining(", "))));
         FailureFilter.Builder range = FailureFilter.builder();
         params.time("since").ifPresent(range::since);
         params.time("until").ifPresent(range::until);
@@ -66,28 +69,58 @@ public final class HtlcFailureStats
         return result;
     }
 
-    private static void putKey(ObjectNode item, StatsGrouping grouping, Object key)
+    private static void putKey(ObjectNode item, StatsGrouping grouping, Optional<GroupKey> key)
     {
         String name = grouping.jsonName();
-        if (key == null) {
+        if (key.isEmpty()) {
             item.putNull(name);
             return;
         }
-        switch (grouping) {
-            case REASON -> item.put(name, LocalReason.forIndex(((Long) key).intValue()).map(LocalReason::snakeName).orElse("index " + key));
-            case FAILCODE -> {
-                item.put(name, ((Long) key).intValue());
-                item.put("failcode_name", FailureCode.wireName(((Long) key).intValue()));
+        key.get().accept(new GroupKey.Visitor<Void>()
+        {
+            @Override
+            public Void reason(LocalReason reason)
+            {
+                item.put(name, reason.snakeName());
+                return null;
             }
-            case TYPE -> item.put(name, StoredEnum.forCode(FailureType.class, ((Long) key).intValue()).map(FailureType::snakeName).orElse("type " + key));
-            case OUT_CHANNEL, IN_CHANNEL -> item.put(name, new ShortChannelId((Long) key).toString());
-            case PEER_ID -> item.put(name, (String) key);
-            case HOUR -> item.put(name, (Long) key * 3600);
-            case DAY -> item.put(name, (Long) key * 86_400);
-            case NONE -> {
-                // internal: never a group_by a caller can ask for
+
+            @Override
+            public Void failcode(int failcode)
+            {
+                item.put(name, failcode);
+                item.put("failcode_name", FailureCode.wireName(failcode));
+                return null;
             }
-        }
+
+            @Override
+            public Void type(FailureType type)
+            {
+                item.put(name, type.snakeName());
+                return null;
+            }
+
+            @Override
+            public Void channel(ShortChannelId channel)
+            {
+                item.put(name, channel.toString());
+                return null;
+            }
+
+            @Override
+            public Void node(NodeId node)
+            {
+                item.put(name, node.toString());
+                return null;
+            }
+
+            @Override
+            public Void time(Instant start)
+            {
+                item.put(name, start.getEpochSecond());
+                return null;
+            }
+        });
     }
 
     private static void putTotals(ObjectNode node, FailureStats.Totals totals)

@@ -6,7 +6,6 @@ import io.failscope.ShortChannelId;
 import io.failscope.reason.FailureSource;
 import io.failscope.reason.FailureType;
 import io.failscope.reason.LocalReason;
-import io.failscope.record.HtlcFailureRecord;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -20,9 +19,11 @@ import static java.util.Objects.requireNonNull;
  * Which records a query or a delete applies to; every part is optional and they combine with AND.
  * {@code peer} matches the incoming or the outgoing peer; {@code since} is inclusive and {@code until}
  * exclusive, on the received time; amounts bound the HTLC's amount ({@code in_msat}, or
- * {@code out_msat} for our own payments).
+ * {@code out_msat} for our own payments). {@code nodes} names the nodes whose records count (a
+ * database may hold several nodes' records); empty means every node.
  */
 public record FailureFilter(
+        Set<NodeId> nodes,
         Set<LocalReason> reasons,
         OptionalInt failcode,
         Optional<FailureType> type,
@@ -36,11 +37,12 @@ public record FailureFilter(
         OptionalLong minMsat,
         OptionalLong maxMsat)
 {
-    public static final FailureFilter ALL = new FailureFilter(Set.of(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+    public static final FailureFilter ALL = new FailureFilter(Set.of(), Set.of(), OptionalInt.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty());
 
     public FailureFilter
     {
+        nodes = Set.copyOf(requireNonNull(nodes, "nodes is null"));
         reasons = Set.copyOf(requireNonNull(reasons, "reasons is null"));
         requireNonNull(failcode, "failcode is null");
         requireNonNull(type, "type is null");
@@ -55,16 +57,6 @@ public record FailureFilter(
         requireNonNull(maxMsat, "maxMsat is null");
     }
 
-
-    /** The parts SQL matches by key prefix, checked exactly against the record. */
-    boolean matchesExactly(HtlcFailureRecord record)
-    {
-        if (peer.isPresent() && !record.inPeer().equals(peer) && !record.outPeer().equals(peer)) {
-            return false;
-        }
-        return paymentHash.isEmpty() || record.paymentHash().equals(paymentHash);
-    }
-
     public Builder toBuilder()
     {
         return new Builder(this);
@@ -77,6 +69,7 @@ public record FailureFilter(
 
     public static final class Builder
     {
+        private Set<NodeId> nodes;
         private Set<LocalReason> reasons;
         private OptionalInt failcode;
         private Optional<FailureType> type;
@@ -92,6 +85,7 @@ public record FailureFilter(
 
         private Builder(FailureFilter filter)
         {
+            nodes = filter.nodes;
             reasons = filter.reasons;
             failcode = filter.failcode;
             type = filter.type;
@@ -104,6 +98,12 @@ public record FailureFilter(
             until = filter.until;
             minMsat = filter.minMsat;
             maxMsat = filter.maxMsat;
+        }
+
+        public Builder nodes(Set<NodeId> nodes)
+        {
+            this.nodes = nodes;
+            return this;
         }
 
         public Builder reasons(Set<LocalReason> reasons)
@@ -180,7 +180,7 @@ public record FailureFilter(
 
         public FailureFilter build()
         {
-            return new FailureFilter(reasons, failcode, type, source, inChannel, outChannel, peer, paymentHash, since, until, minMsat, maxMsat);
+            return new FailureFilter(nodes, reasons, failcode, type, source, inChannel, outChannel, peer, paymentHash, since, until, minMsat, maxMsat);
         }
     }
 }

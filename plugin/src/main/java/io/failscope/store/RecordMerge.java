@@ -14,11 +14,11 @@ import java.util.OptionalInt;
  * least as well founded (node over inferred over code), so a replay with less context after a restart
  * never downgrades an inferred reason to a bare code.
  */
-final class RecordMerge
+public final class RecordMerge
 {
     private RecordMerge() {}
 
-    static HtlcFailureRecord merge(HtlcFailureRecord stored, HtlcFailureRecord incoming)
+    public static HtlcFailureRecord merge(HtlcFailureRecord stored, HtlcFailureRecord incoming)
     {
         Optional<RecordedReason> reason = mergedReason(stored.reason(), incoming.reason());
         HtlcFailureRecord.Builder merged = stored.toBuilder()

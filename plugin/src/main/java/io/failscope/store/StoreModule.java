@@ -4,6 +4,8 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.failscope.config.FailscopeConfig;
+import io.failscope.status.StatusModule;
+import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.time.Clock;
 
@@ -11,10 +13,16 @@ import java.time.Clock;
 public final class StoreModule
         extends AbstractModule
 {
+    @Override
+    protected void configure()
+    {
+        StatusModule.sections(binder()).addBinding().to(StoreStatusSection.class);
+    }
+
     @Provides
     @Singleton
     FailureStore store(FailscopeConfig config, Clock clock)
     {
-        return SqliteFailureStore.open(config.dataDirectory(), config.retention(), clock);
+        return SqliteFailureStore.open(config.dataDirectory(), config.store(), config.retention(), clock);
     }
 }

@@ -14,7 +14,7 @@ import io.failscope.record.Evidence;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.record.RecordedReason;
 import io.failscope.store.RetentionConfig;
-import io.failscope.store.SqliteFailureStore;
+import io.failscope.store.sqlite.SqliteFailureStore;
 import io.failscope.testing.Schemas;
 import io.failscope.testing.TestJson;
 import io.failscope.tlv.Bytes;
@@ -239,7 +239,7 @@ final class TestQueryMethods
     void otherMethodsRejectBadParamsToo()
     {
         assertThatThrownBy(() -> rpc.call("htlcfailurestats", TestJson.MAPPER.readTree("{\"group_by\":\"week\"}")))
-                .hasMessage("group_by: should be one of reason, failcode, type, out_channel, in_channel, peer_id, hour, day, got \"week\"");
+                .hasMessage("group_by: should be one of reason, failcode, type, out_channel, in_channel, peer_id, hour, day, node, got \"week\"");
         assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]")))
                 .hasMessageStartingWith("too many parameters: 16 given, at most 15");
         assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("\"created\"")))

@@ -19,28 +19,29 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Records that share channels, peers, hashes and reasons, so filters and groupings have something to
- * select, and a reference implementation of {@link FailureFilter} to check the SQL against.
+ * Records that share channels, peers, hashes, reasons and nodes, so filters and groupings have
+ * something to select, and a reference implementation of {@link FailureFilter} to check a store's
+ * queries against.
  */
-final class StoreSamples
+public final class StoreSamples
 {
-    static final Instant T0 = Instant.ofEpochSecond(1_755_648_000L); // a midnight UTC
-    static final List<ShortChannelId> CHANNELS = List.of(ShortChannelId.parse("101x1x0"), ShortChannelId.parse("103x1x0"), ShortChannelId.parse("105x2x1"), ShortChannelId.parse("107x3x0"));
-    static final List<NodeId> PEERS = List.of(
+    public static final Instant T0 = Instant.ofEpochSecond(1_755_648_000L); // a midnight UTC
+    public static final List<ShortChannelId> CHANNELS = List.of(ShortChannelId.parse("101x1x0"), ShortChannelId.parse("103x1x0"), ShortChannelId.parse("105x2x1"), ShortChannelId.parse("107x3x0"));
+    public static final List<NodeId> PEERS = List.of(
             NodeId.fromHex("023da092f6980e58d2c037173180e9a465476026ee50f96695963e8efe436f54eb"),
             NodeId.fromHex("0282537b90695efd18234a9c071737b4fcf96dae56bb3fdb4f1127fc902368e0d8"),
             NodeId.fromHex("02c0ad1f4a3b8b0dfc5e66f55a0d3b7d0ab4ef0a0cba6a3c9f1e0a0f8e1d7a4a01"));
-    static final List<PaymentHash> HASHES = List.of(
+    public static final List<PaymentHash> HASHES = List.of(
             PaymentHash.fromHex("613fd23a60f752d97f7995f5e91d1d23eabde3a7abcb786074e7fb7b5d9a4dee"),
             PaymentHash.fromHex("0000000000000000000000000000000000000000000000000000000000000001"),
             PaymentHash.fromHex("ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00"));
-    static final List<LocalReason> REASONS = List.of(LocalReason.PEER_OFFLINE, LocalReason.HTLC_MAXIMUM, LocalReason.CHANNEL_BALANCE_OVERDRAWN,
+    public static final List<LocalReason> REASONS = List.of(LocalReason.PEER_OFFLINE, LocalReason.HTLC_MAXIMUM, LocalReason.CHANNEL_BALANCE_OVERDRAWN,
             LocalReason.FEE_INSUFFICIENT, LocalReason.UNKNOWN_NEXT_PEER, LocalReason.TEMPORARY_CHANNEL_FAILURE);
 
     private StoreSamples() {}
 
     /** {@code count} records with distinct identities, received over ten days from {@link #T0}. */
-    static List<HtlcFailureRecord> records(int count, long seed)
+    public static List<HtlcFailureRecord> records(int count, long seed)
     {
         RandomRecords random = new RandomRecords(seed);
         Random r = random.random();
@@ -50,7 +51,8 @@ final class StoreSamples
             boolean downstream = r.nextInt(5) == 0;
             long inMsat = 1_000 + r.nextInt(10_000_000);
             HtlcFailureRecord.Builder builder = HtlcFailureRecord.builder()
-                    .nodeId(PEERS.get(0))
+                    // a second node's records now and then, as in a database that holds several nodes'
+                    .nodeId(r.nextInt(5) == 0 ? PEERS.get(1) : PEERS.get(0))
                     .type(r.nextInt(6) == 0 ? FailureType.INTERCEPTED : FailureType.FORWARD)
                     .source(downstream ? FailureSource.DOWNSTREAM : FailureSource.LOCAL)
                     .inChannel(CHANNELS.get(r.nextInt(CHANNELS.size())))
@@ -81,8 +83,11 @@ final class StoreSamples
     }
 
     /** What the store must return for {@code filter}, worked out in Java. */
-    static boolean matches(FailureFilter filter, HtlcFailureRecord record)
+    public static boolean matches(FailureFilter filter, HtlcFailureRecord record)
     {
+        if (!filter.nodes().isEmpty() && !filter.nodes().contains(record.nodeId())) {
+            return false;
+        }
         if (!filter.reasons().isEmpty() && (record.reason().isEmpty() || !filter.reasons().contains(record.reason().get().reason().reason()))) {
             return false;
         }

@@ -7,6 +7,7 @@ import io.failscope.store.FailureStore;
 import io.failscope.store.Page;
 import io.failscope.store.StatsGrouping;
 import io.failscope.store.StoreException;
+import io.failscope.store.StoreStatus;
 import io.failscope.store.StoredFailure;
 import io.failscope.store.WriteOutcome;
 
@@ -46,6 +47,12 @@ public final class RefusingStore
     public long enforceRetention(Instant now)
     {
         return 0;
+    }
+
+    @Override
+    public StoreStatus status()
+    {
+        return new StoreStatus(0, 0, 0, 0, 0);
     }
 
     @Override

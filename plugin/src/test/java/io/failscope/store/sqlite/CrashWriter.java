@@ -1,6 +1,8 @@
-package io.failscope.store;
+package io.failscope.store.sqlite;
 
 import io.failscope.record.HtlcFailureRecord;
+import io.failscope.store.RetentionConfig;
+import io.failscope.store.StoreSamples;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,8 +1,7 @@
-package io.failscope.store;
+package io.failscope.store.sqlite;
 
 import io.failscope.record.HtlcFailureRecord;
-import io.failscope.record.RecordCodec;
-import io.failscope.tlv.DecodeException;
+import io.failscope.store.StoreException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,9 +24,94 @@ final class Schema
                 throws SQLException;
     }
 
-    /** Step N takes the database from version N to N + 1. */
-    /** created_index >> BLOCK_SHIFT is a row's block in time_blocks. */
+    /** created_index >> BLOCK_SHIFT is a row's block in blocks. */
     static final int BLOCK_SHIFT = 12;
+
+    /** Step N takes the database from version N to N + 1. */
+    /** Storage format 2; see {@link RowCodec}, {@link BlockSummaries} and {@link Totals}. */
+    static final String V7_TABLES = """
+            CREATE TABLE nodes (
+                id INTEGER PRIMARY KEY,
+                key BLOB NOT NULL UNIQUE
+            );
+            CREATE TABLE links (
+                id INTEGER PRIMARY KEY,
+                channel INTEGER,
+                peer INTEGER
+            );
+            CREATE TABLE evidence_names (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE
+            );
+            CREATE TABLE failures (
+                created_index INTEGER PRIMARY KEY,
+                updated_index INTEGER,
+                node INTEGER NOT NULL,
+                type INTEGER NOT NULL,
+                source INTEGER NOT NULL,
+                failcode INTEGER,
+                reason INTEGER,
+                reason_source INTEGER,
+                in_link INTEGER,
+                in_htlc_id INTEGER,
+                out_link INTEGER,
+                in_msat INTEGER,
+                out_msat INTEGER,
+                fee_msat INTEGER,
+                payment_hash BLOB,
+                received_ns INTEGER NOT NULL,
+                send_id INTEGER,
+                rest BLOB
+            );
+            CREATE INDEX failures_identity ON failures (in_link, in_htlc_id, type) WHERE in_htlc_id IS NOT NULL;
+            CREATE INDEX failures_in_link ON failures (in_link) WHERE in_link IS NOT NULL;
+            CREATE INDEX failures_out_link ON failures (out_link) WHERE out_link IS NOT NULL;
+            CREATE INDEX failures_payment_hash ON failures (created_index >> 16, substr(payment_hash, 1, 4)) WHERE payment_hash IS NOT NULL;
+            CREATE INDEX failures_updated ON failures (updated_index) WHERE updated_index IS NOT NULL;
+            CREATE INDEX failures_send ON failures (send_id, type) WHERE send_id IS NOT NULL;
+            CREATE TABLE blocks (
+                block INTEGER PRIMARY KEY,
+                min_received_ns INTEGER NOT NULL,
+                max_received_ns INTEGER NOT NULL,
+                reasons BLOB NOT NULL,
+                kinds INTEGER NOT NULL,
+                failcodes INTEGER NOT NULL,
+                nodes INTEGER NOT NULL,
+                min_amount_msat INTEGER,
+                max_amount_msat INTEGER
+            );
+            CREATE TABLE totals (
+                dim INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                node INTEGER NOT NULL,
+                key INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                amount_high INTEGER NOT NULL,
+                amount_low INTEGER NOT NULL,
+                fee_high INTEGER NOT NULL,
+                fee_low INTEGER NOT NULL,
+                PRIMARY KEY (dim, day, node, key)
+            ) WITHOUT ROWID
+            """;
+
+    /**
+     * The totals of schema 4 to 6 (day, out channel, reason, failcode, type, source) as totals of
+     * format 2 under node 0, for the groupings they can split; out channels become links with no peer.
+     */
+    private static final String V7_OLD_TOTALS = """
+            INSERT INTO links (channel, peer) SELECT DISTINCT out_channel, NULL FROM daily_totals WHERE out_channel != -1;
+            CREATE TEMP TABLE old_totals AS
+                SELECT day / 86400000000000 AS day, IFNULL((SELECT id FROM links WHERE channel = out_channel AND peer IS NULL), 0) AS out_link,
+                       reason, failcode, type, count, amount_msat >> 32 AS amount_high, amount_msat & 4294967295 AS amount_low,
+                       missed_fee_msat >> 32 AS fee_high, missed_fee_msat & 4294967295 AS fee_low
+                FROM daily_totals;
+            INSERT INTO totals SELECT 0, day, 0, 0, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day;
+            INSERT INTO totals SELECT 1, day, 0, reason, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, reason;
+            INSERT INTO totals SELECT 2, day, 0, failcode, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, failcode;
+            INSERT INTO totals SELECT 3, day, 0, type, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, type;
+            INSERT INTO totals SELECT 4, day, 0, out_link, SUM(count), SUM(amount_high), SUM(amount_low), SUM(fee_high), SUM(fee_low) FROM old_totals GROUP BY day, out_link;
+            DROP TABLE old_totals
+            """;
 
     private static final List<Migration> MIGRATIONS = List.of(
             // 1: failure records, counters, daily rollups
@@ -82,7 +166,10 @@ final class Schema
                         CREATE INDEX htlc_failures_in_peer ON htlc_failures (in_peer_key, created_index) WHERE in_peer_key IS NOT NULL;
                         CREATE INDEX htlc_failures_out_peer ON htlc_failures (out_peer_key, created_index) WHERE out_peer_key IS NOT NULL
                         """).apply(connection);
-                fillPeerColumns(connection);
+                fillColumns(connection, "in_peer_key = ?, out_peer_key = ?", (update, record) -> {
+                    Rows.setNullableLong(update, 1, record.inPeer().map(Rows::peerKey));
+                    Rows.setNullableLong(update, 2, record.outPeer().map(Rows::peerKey));
+                });
             },
             // 3: the latest received time per block of created indexes, which turns a since filter into
             // a lower bound on created_index (rows arrive in rough time order, so the bound is tight)
@@ -124,7 +211,31 @@ final class Schema
             sql("""
                     ALTER TABLE htlc_failures ADD COLUMN send_id INTEGER;
                     CREATE UNIQUE INDEX htlc_failures_send ON htlc_failures (send_id, type) WHERE send_id IS NOT NULL
-                    """));
+                    """),
+            // 6: how many records are stored, kept by the writer, so a status read needs no count of the rows;
+            // the node of each record, for the nodes filter and the node grouping (record type 6)
+            connection -> {
+                sql("""
+                        INSERT INTO counters (name, value) SELECT 'records', COUNT(*) FROM htlc_failures;
+                        ALTER TABLE htlc_failures ADD COLUMN node_key INTEGER
+                        """).apply(connection);
+                fillColumns(connection, "node_key = ?", (update, record) -> update.setLong(1, Rows.peerKey(record.nodeId())));
+            },
+            // 7: storage format 2 (RowCodec): table failures, node ids, channels and evidence names stored
+            // once, four indexes instead of ten, per-block summaries of the filter columns (blocks) and
+            // totals per day, node and grouping key (totals). The daily totals move over at once, kept
+            // under node 0 ("unknown"); the rows move in the background (Migration), batch by batch.
+            connection -> {
+                sql(V7_TABLES).apply(connection);
+                sql(V7_OLD_TOTALS).apply(connection);
+                sql("""
+                        DROP TABLE daily_totals;
+                        DROP TABLE time_blocks;
+                        INSERT INTO counters (name, value) SELECT 'migrate_through', IFNULL(MAX(created_index), 0) FROM htlc_failures;
+                        INSERT INTO counters (name, value) VALUES ('migrated_through', 0)
+                        """).apply(connection);
+            });
+
 
     static final int CURRENT_VERSION = MIGRATIONS.size();
 
@@ -189,23 +300,23 @@ final class Schema
         };
     }
 
-    private static void fillPeerColumns(Connection connection)
+    private interface ColumnValues
+    {
+        void bind(PreparedStatement update, HtlcFailureRecord record)
+                throws SQLException;
+    }
+
+    /** Sets columns a step adds from each row's record; {@code values} binds them, the row's created index follows. */
+    private static void fillColumns(Connection connection, String assignments, ColumnValues values)
             throws SQLException
     {
+        int parameters = assignments.split("\\?", -1).length - 1;
         try (Statement select = connection.createStatement();
                 ResultSet rows = select.executeQuery("SELECT created_index, record FROM htlc_failures");
-                PreparedStatement update = connection.prepareStatement("UPDATE htlc_failures SET in_peer_key = ?, out_peer_key = ? WHERE created_index = ?")) {
+                PreparedStatement update = connection.prepareStatement("UPDATE htlc_failures SET " + assignments + " WHERE created_index = ?")) {
             while (rows.next()) {
-                HtlcFailureRecord record;
-                try {
-                    record = RecordCodec.decode(rows.getBytes(2)).record();
-                }
-                catch (DecodeException e) {
-                    throw new StoreException("record " + rows.getLong(1) + " cannot be read during migration: " + e.getMessage(), e);
-                }
-                Rows.setNullableLong(update, 1, record.inPeer().map(Rows::peerKey));
-                Rows.setNullableLong(update, 2, record.outPeer().map(Rows::peerKey));
-                update.setLong(3, rows.getLong(1));
+                values.bind(update, Rows.decode(rows.getBytes(2), rows.getLong(1)));
+                update.setLong(parameters + 1, rows.getLong(1));
                 update.addBatch();
             }
             update.executeBatch();

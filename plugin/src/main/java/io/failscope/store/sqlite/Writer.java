@@ -1,0 +1,250 @@
+package io.failscope.store.sqlite;
+
+import io.failscope.record.HtlcFailureRecord;
+import io.failscope.store.StoreException;
+import io.failscope.store.WriteOutcome;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one thread that writes: it takes every queued record, writes them in one transaction and
+ * completes their futures after the commit (group commit: one sync for the whole group). Other writes
+ * (deletes, pruning, migration batches) run on it as jobs, each in its own transaction between groups,
+ * so they never race the records and each holds the writer only as long as its batch takes.
+ */
+final class Writer
+{
+    private static final System.Logger LOG = System.getLogger(Writer.class.getName());
+    private static final int MAX_GROUP = 16_384;
+
+    interface Job
+    {
+        long run(Connection connection)
+                throws SQLException;
+    }
+
+    private sealed interface Task permits Insert, JobTask, Stop {}
+
+    private record Insert(HtlcFailureRecord record, CompletableFuture<WriteOutcome> future) implements Task {}
+
+    private record JobTask(Job job, CompletableFuture<Long> future) implements Task {}
+
+    private record Stop() implements Task {}
+
+    private final Connection connection;
+    private final RecordWriter records;
+    private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final AtomicLong inserted = new AtomicLong();
+    private final AtomicLong updated = new AtomicLong();
+    private volatile boolean closed;
+
+    Writer(Connection connection, RecordWriter records)
+    {
+        this.connection = connection;
+        this.records = records;
+        this.thread = new Thread(this::loop, "failscope-store-writer");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    CompletableFuture<WriteOutcome> submit(HtlcFailureRecord record)
+    {
+        CompletableFuture<WriteOutcome> future = new CompletableFuture<>();
+        if (closed) {
+            future.completeExceptionally(new StoreException("the store is closed"));
+            return future;
+        }
+        queue.add(new Insert(record, future));
+        return future;
+    }
+
+    /** Runs {@code job} on the writer thread, in its own transaction, and waits for it. */
+    long run(Job job)
+    {
+        if (closed) {
+            throw new StoreException("the store is closed");
+        }
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        queue.add(new JobTask(job, future));
+        try {
+            return future.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for the store", e);
+        }
+        catch (ExecutionException e) {
+            throw e.getCause() instanceof StoreException storeException ? storeException : new StoreException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    int queueDepth()
+    {
+        return queue.size();
+    }
+
+    long insertedSinceStart()
+    {
+        return inserted.get();
+    }
+
+    long updatedSinceStart()
+    {
+        return updated.get();
+    }
+
+    private void loop()
+    {
+        List<Task> tasks = new ArrayList<>(MAX_GROUP);
+        while (true) {
+            try {
+                tasks.add(queue.take());
+                queue.drainTo(tasks, MAX_GROUP - 1);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            List<Insert> group = new ArrayList<>();
+            boolean stop = false;
+            for (Task task : tasks) {
+                if (task instanceof Insert insert) {
+                    group.add(insert);
+                    continue;
+                }
+                writeGroup(group);
+                group.clear();
+                if (task instanceof JobTask job) {
+                    runJob(job);
+                }
+                else {
+                    // Stop: what was drained with it is still written; close() fails anything queued later
+                    stop = true;
+                }
+            }
+            writeGroup(group);
+            tasks.clear();
+            if (stop) {
+                return;
+            }
+        }
+    }
+
+    /** Writes a group in one transaction; if it fails, writes each record alone so one bad record fails alone. */
+    private void writeGroup(List<Insert> group)
+    {
+        if (group.isEmpty()) {
+            return;
+        }
+        List<HtlcFailureRecord> batch = group.stream().map(Insert::record).toList();
+        try {
+            complete(group, inTransaction(() -> records.write(connection, batch)));
+            return;
+        }
+        catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "a group write failed, retrying its records one by one: " + e.getMessage());
+        }
+        for (Insert insert : group) {
+            try {
+                complete(List.of(insert), inTransaction(() -> records.write(connection, List.of(insert.record()))));
+            }
+            catch (SQLException | RuntimeException e) {
+                LOG.log(Level.ERROR, "could not store an HTLC failure record: " + e.getMessage(), e);
+                insert.future().completeExceptionally(new StoreException("could not store the record: " + e.getMessage(), e));
+            }
+        }
+    }
+
+    private void complete(List<Insert> group, List<WriteOutcome> outcomes)
+    {
+        for (int i = 0; i < group.size(); i++) {
+            WriteOutcome outcome = outcomes.get(i);
+            switch (outcome.kind()) {
+                case INSERTED -> inserted.incrementAndGet();
+                case UPDATED -> updated.incrementAndGet();
+                case UNCHANGED -> {
+                    // a replay: nothing was written
+                }
+            }
+            group.get(i).future().complete(outcome);
+        }
+    }
+
+    private void runJob(JobTask task)
+    {
+        try {
+            task.future().complete(inTransaction(() -> task.job().run(connection)));
+        }
+        catch (SQLException | RuntimeException e) {
+            LOG.log(Level.ERROR, "a store job failed: " + e.getMessage(), e);
+            task.future().completeExceptionally(e instanceof StoreException ? e : new StoreException(e.getMessage(), e));
+        }
+    }
+
+    private interface Body<T>
+    {
+        T run()
+                throws SQLException;
+    }
+
+    private <T> T inTransaction(Body<T> body)
+            throws SQLException
+    {
+        records.begin();
+        connection.setAutoCommit(false);
+        try {
+            T result = body.run();
+            records.beforeCommit(connection);
+            connection.commit();
+            records.committed();
+            return result;
+        }
+        catch (SQLException | RuntimeException e) {
+            records.rolledBack();
+            try {
+                connection.rollback();
+            }
+            catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        }
+        finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    /** Stops taking writes, writes what was queued before, and fails what came after. */
+    void close()
+    {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(new Stop());
+        try {
+            thread.join();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Task task : queue) {
+            if (task instanceof Insert insert) {
+                insert.future().completeExceptionally(new StoreException("the store is closed"));
+            }
+            else if (task instanceof JobTask job) {
+                job.future().completeExceptionally(new StoreException("the store is closed"));
+            }
+        }
+    }
+}
