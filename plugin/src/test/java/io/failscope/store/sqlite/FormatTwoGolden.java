@@ -46,7 +46,7 @@ public final class FormatTwoGolden
         }
         records.add(StoreSamples.records(1, 72).get(0).toBuilder()
                 .reason(RecordedReason.fromCode(0x1007))
-                .unknownFields(new UnknownFields(List.of(new TlvRecord(47, Bytes.fromHex("0102"))), List.of(new TlvRecord(1, Bytes.fromHex("ff")))))
+                .unknownFields(new UnknownFields(List.of(new TlvRecord(1001, Bytes.fromHex("0102"))), List.of(new TlvRecord(1, Bytes.fromHex("ff")))))
                 .build());
         List<String> lines = new ArrayList<>();
         try (SqliteFailureStore store = SqliteFailureStore.open(directory, RetentionConfig.DEFAULT, Clock.systemUTC())) {

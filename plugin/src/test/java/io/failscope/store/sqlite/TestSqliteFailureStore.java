@@ -76,7 +76,7 @@ final class TestSqliteFailureStore
         // fields of a newer writer (the next free odd types, as a new record field takes them), in the record and in the reason
         records.add(StoreSamples.records(1, 22).get(0).toBuilder()
                 .reason(RecordedReason.fromCode(0x1007))
-                .unknownFields(new UnknownFields(List.of(new TlvRecord(47, Bytes.fromHex("0102")), new TlvRecord(49, Bytes.EMPTY)), List.of(new TlvRecord(1, Bytes.fromHex("ff")))))
+                .unknownFields(new UnknownFields(List.of(new TlvRecord(1001, Bytes.fromHex("0102")), new TlvRecord(1003, Bytes.EMPTY)), List.of(new TlvRecord(1, Bytes.fromHex("ff")))))
                 .build());
         try (SqliteFailureStore store = SqliteFailureStore.open(directory, NO_RETENTION, CLOCK)) {
             submitAll(store, records);
