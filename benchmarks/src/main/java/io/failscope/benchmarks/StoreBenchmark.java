@@ -71,7 +71,7 @@ public final class StoreBenchmark
                 }
             }
         }
-        StoreConfig config = new StoreConfig(StoreConfig.Synchronous.valueOf(synchronous.toUpperCase(Locale.ROOT)));
+        StoreConfig config = new StoreConfig(StoreConfig.Synchronous.valueOf(synchronous.toUpperCase(Locale.ROOT)), StoreConfig.DEFAULT.commitDelay());
         if (pruneTo >= 0) {
             PruneBenchmark.run(directory, config, pruneTo);
             return;

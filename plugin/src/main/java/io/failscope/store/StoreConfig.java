@@ -3,6 +3,7 @@ package io.failscope.store;
 import io.failscope.config.ConfigKey;
 import io.failscope.config.ConfigValues;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -12,14 +13,19 @@ import static java.util.Objects.requireNonNull;
  * How the store writes. A PostgreSQL backend's address will be read here too.
  *
  * @param synchronous when a write counts as durable ({@code store.synchronous})
+ * @param commitDelay how long the writer waits for more records to commit with a small group ({@code store.commit-delay})
  */
-public record StoreConfig(Synchronous synchronous)
+public record StoreConfig(Synchronous synchronous, Duration commitDelay)
 {
     public static final ConfigKey SYNCHRONOUS = new ConfigKey("store.synchronous", "full",
             "When a record counts as stored: full waits until it is on disk and survives a power loss; normal survives a crash of the plugin but may lose the last records of a power loss, for about twice the write rate.");
-    public static final List<ConfigKey> KEYS = List.of(SYNCHRONOUS);
+    public static final ConfigKey COMMIT_DELAY = new ConfigKey("store.commit-delay", "50ms",
+            "How long the writer waits for more records before it commits a small group (0 commits each at once); one commit for several records costs a fraction of one each, and a record is acknowledged only when its commit is durable.");
+    public static final List<ConfigKey> KEYS = List.of(SYNCHRONOUS, COMMIT_DELAY);
 
-    public static final StoreConfig DEFAULT = new StoreConfig(Synchronous.FULL);
+    private static final Duration MAX_COMMIT_DELAY = Duration.ofSeconds(1);
+
+    public static final StoreConfig DEFAULT = new StoreConfig(Synchronous.FULL, Duration.ofMillis(50));
 
     /** SQLite's {@code synchronous} modes that failscope offers. */
     public enum Synchronous
@@ -38,18 +44,29 @@ public record StoreConfig(Synchronous synchronous)
     public StoreConfig
     {
         requireNonNull(synchronous, "synchronous is null");
+        requireNonNull(commitDelay, "commitDelay is null");
+        if (commitDelay.isNegative() || commitDelay.compareTo(MAX_COMMIT_DELAY) > 0) {
+            throw new IllegalArgumentException("commitDelay must be between 0 and 1s, got " + commitDelay);
+        }
+    }
+
+    /** The same settings with another commit delay. */
+    public StoreConfig withCommitDelay(Duration delay)
+    {
+        return new StoreConfig(synchronous, delay);
     }
 
     /** Reads the {@code store.*} keys; problems are collected in {@code values}. */
     public static StoreConfig read(ConfigValues values)
     {
+        Duration commitDelay = values.getDuration(COMMIT_DELAY, Duration.ZERO, MAX_COMMIT_DELAY);
         String synchronous = values.getString(SYNCHRONOUS).strip();
         for (Synchronous mode : Synchronous.values()) {
             if (mode.configName().equals(synchronous)) {
-                return new StoreConfig(mode);
+                return new StoreConfig(mode, commitDelay);
             }
         }
         values.problem(SYNCHRONOUS.key(), "must be full or normal, got '" + synchronous + "'");
-        return DEFAULT;
+        return new StoreConfig(DEFAULT.synchronous(), commitDelay);
     }
 }

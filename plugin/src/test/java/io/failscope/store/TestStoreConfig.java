@@ -4,6 +4,7 @@ import io.failscope.config.ConfigException;
 import io.failscope.config.ConfigValues;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,14 +18,34 @@ final class TestStoreConfig
     {
         assertThat(read(Map.of())).isEqualTo(StoreConfig.DEFAULT);
         assertThat(StoreConfig.DEFAULT.synchronous()).isEqualTo(StoreConfig.Synchronous.FULL);
+        assertThat(StoreConfig.DEFAULT.commitDelay()).isEqualTo(Duration.ofMillis(50));
     }
 
     @Test
     void everyKeyIsRead()
             throws ConfigException
     {
-        assertThat(read(Map.of("store.synchronous", "normal"))).isEqualTo(new StoreConfig(StoreConfig.Synchronous.NORMAL));
-        assertThat(read(Map.of("store.synchronous", "full"))).isEqualTo(new StoreConfig(StoreConfig.Synchronous.FULL));
+        assertThat(read(Map.of("store.synchronous", "normal", "store.commit-delay", "0")))
+                .isEqualTo(new StoreConfig(StoreConfig.Synchronous.NORMAL, Duration.ZERO));
+        assertThat(read(Map.of("store.synchronous", "full", "store.commit-delay", "250ms")))
+                .isEqualTo(new StoreConfig(StoreConfig.Synchronous.FULL, Duration.ofMillis(250)));
+        assertThat(read(Map.of("store.commit-delay", "1s")).commitDelay()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void rejectsACommitDelayOverASecondOrNotADuration()
+    {
+        assertThatThrownBy(() -> read(Map.of("store.commit-delay", "2s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store.commit-delay: must be between")
+                .hasMessageContaining("got '2s'");
+        assertThatThrownBy(() -> read(Map.of("store.commit-delay", "fast")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store.commit-delay: must be a duration")
+                .hasMessageContaining("got 'fast'");
+        assertThatThrownBy(() -> read(Map.of("store.commit-delay", "-5ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("got '-5ms'");
     }
 
     @Test

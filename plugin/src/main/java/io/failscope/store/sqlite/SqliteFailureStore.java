@@ -60,7 +60,7 @@ public final class SqliteFailureStore
     private final CountDownLatch migrated = new CountDownLatch(1);
     private volatile boolean closed;
 
-    private SqliteFailureStore(Path file, RetentionConfig retentionConfig, Clock clock, Connection writeConnection)
+    private SqliteFailureStore(Path file, StoreConfig config, RetentionConfig retentionConfig, Clock clock, Connection writeConnection)
             throws SQLException
     {
         this.clock = clock;
@@ -76,7 +76,7 @@ public final class SqliteFailureStore
         this.records = new RecordWriter(writeConnection, dictionary);
         Optional<Migration> migration = Migration.pending(writeConnection, dictionary, records);
         migration.ifPresent(records::migrating);
-        this.writer = new Writer(writeConnection, records);
+        this.writer = new Writer(writeConnection, records, config.commitDelay());
         this.retention = new Retention(retentionConfig, writer, records, dictionary, database);
         this.checkpointConnection = Database.connect(file);
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -164,7 +164,7 @@ public final class SqliteFailureStore
             Database.createIfMissing(file);
             connection = Database.connect(file, config.synchronous());
             Schema.migrate(connection, file.toString());
-            return new SqliteFailureStore(file, retention, clock, connection);
+            return new SqliteFailureStore(file, config, retention, clock, connection);
         }
         catch (SQLException | RuntimeException e) {
             Database.closeQuietly(connection);
