@@ -11,6 +11,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +39,7 @@ public final class HttpTransport
     private final HttpConfig config;
     private final MessageHandler handler;
     private final ObjectMapper mapper;
+    private final Map<String, HttpPage> pages;
     private Server server;
     private ServerConnector connector;
     private ThreadPoolExecutor workers;
@@ -43,9 +47,22 @@ public final class HttpTransport
     /** {@code handler} takes what may come over HTTP in the node's dialect; {@code mapper} is failscope's one mapper. */
     public HttpTransport(HttpConfig config, MessageHandler handler, ObjectMapper mapper)
     {
+        this(config, handler, mapper, Set.of());
+    }
+
+    /** As above, also serving {@code pages} to {@code GET}, each at its path. */
+    public HttpTransport(HttpConfig config, MessageHandler handler, ObjectMapper mapper, Set<HttpPage> pages)
+    {
         this.config = requireNonNull(config, "config is null");
         this.handler = requireNonNull(handler, "handler is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
+        Map<String, HttpPage> byPath = new HashMap<>();
+        for (HttpPage page : pages) {
+            if (!page.path().startsWith("/") || page.path().equals(RpcHandler.PATH) || byPath.putIfAbsent(page.path(), page) != null) {
+                throw new IllegalArgumentException("cannot serve a page at " + page.path() + ": the path is taken or not absolute");
+            }
+        }
+        this.pages = Map.copyOf(byPath);
     }
 
     /** Starts listening when a port is configured; does nothing otherwise. */
@@ -85,7 +102,7 @@ public final class HttpTransport
         connector.setIdleTimeout(config.idleTimeout().toMillis());
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new RpcHandler(config, token, handler, mapper, workers));
+        server.setHandler(new RpcHandler(config, token, handler, mapper, workers, pages));
         try {
             server.start();
         }

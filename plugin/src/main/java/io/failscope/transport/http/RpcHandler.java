@@ -26,6 +26,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -46,16 +47,19 @@ final class RpcHandler
 {
     private static final System.Logger LOG = System.getLogger(RpcHandler.class.getName());
     private static final byte[] NO_TOKEN = new byte[0];
+    static final String PATH = "/rpc";
 
     private final HttpConfig config;
     private final byte[] token;
     private final MessageHandler handler;
     private final ObjectMapper mapper;
     private final Executor workers;
+    private final Map<String, HttpPage> pages;
 
-    /** {@code token} is null when none is required. */
-    RpcHandler(HttpConfig config, byte[] token, MessageHandler handler, ObjectMapper mapper, Executor workers)
+    /** {@code token} is null when none is required; {@code pages} are served to GET by exact path. */
+    RpcHandler(HttpConfig config, byte[] token, MessageHandler handler, ObjectMapper mapper, Executor workers, Map<String, HttpPage> pages)
     {
+        this.pages = Map.copyOf(pages);
         this.config = requireNonNull(config, "config is null");
         this.token = token == null ? NO_TOKEN : token.clone();
         this.handler = requireNonNull(handler, "handler is null");
@@ -69,7 +73,7 @@ final class RpcHandler
         try {
             serve(request, response, callback);
         }
-        catch (RuntimeException e) {
+        catch (Exception e) {
             LOG.log(Level.ERROR, "HTTP request failed", e);
             send(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, error(RpcErrorCode.INTERNAL_ERROR, "internal error; the plugin log has the details"));
         }
@@ -77,8 +81,15 @@ final class RpcHandler
     }
 
     private void serve(Request request, Response response, Callback callback)
+            throws Exception
     {
-        if (!Request.getPathInContext(request).equals("/rpc")) {
+        String path = Request.getPathInContext(request);
+        HttpPage page = pages.get(path);
+        if (page != null) {
+            serve(page, request, response, callback);
+            return;
+        }
+        if (!path.equals(PATH)) {
             refuse(response, callback, HttpStatus.NOT_FOUND_404, "no such path: JSON-RPC is served at POST /rpc");
             return;
         }
@@ -129,6 +140,22 @@ final class RpcHandler
                 callback.failed(e);
             }
         });
+    }
+
+    private void serve(HttpPage page, Request request, Response response, Callback callback)
+            throws Exception
+    {
+        if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            refuse(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, page.path() + " is read with GET");
+            return;
+        }
+        if (page.needsToken() && token != NO_TOKEN && !authorized(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+            refuse(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required (Authorization: Bearer <token>)");
+            return;
+        }
+        page.get(request, response, callback);
     }
 
     private String tooLarge()
