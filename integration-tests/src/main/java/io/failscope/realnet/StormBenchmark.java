@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  * What failscope costs the node it serves ({@code docs/benchmarks.md}): storms of failing HTLCs
  * through B on a real regtest network, with failscope loaded in B and not loaded, alternating in
  * one run on one network. After each (re)start of failscope the first storm is "cold", the next
- * "steady".
+ * ones "steady" (the JIT keeps compiling for a while: {@code --steady} storms show when it is done).
  */
 @Command(name = "storm-benchmark", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Storms of fee-too-low HTLCs through B, with and without failscope, on a real regtest network (BITCOIND, BITCOIN_CLI, LIGHTNINGD, LIGHTNING_CLI).")
@@ -31,6 +31,9 @@ public final class StormBenchmark
 
     @Option(names = "--rounds", description = "Rounds of (failscope: cold, steady; without: two storms) (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     int rounds;
+
+    @Option(names = "--steady", description = "Storms with failscope after the cold one in each round (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    int steady;
 
     @Option(names = "--launcher", description = "The failscope launcher (default: ${DEFAULT-VALUE}).", defaultValue = "bin/failscope")
     Path launcher;
@@ -68,7 +71,9 @@ public final class StormBenchmark
                     line.b().cli("-k", "plugin", "subcommand=start", "plugin=" + launcher.toAbsolutePath());
                 }
                 exact &= print("failscope, cold", storm.run(htlcs, plugin(line)));
-                exact &= print("failscope, steady", storm.run(htlcs, plugin(line)));
+                for (int i = 1; i <= steady; i++) {
+                    exact &= print(steady == 1 ? "failscope, steady" : "failscope, steady " + i, storm.run(htlcs, plugin(line)));
+                }
                 line.b().cli("plugin", "stop", "failscope");
                 print("without failscope", storm.run(htlcs, Optional.empty()));
                 print("without failscope", storm.run(htlcs, Optional.empty()));
