@@ -80,7 +80,7 @@ final class TestStdioPlugin
         assertThat(manifest.get("options").get(0).get("default").asText()).isEqualTo("failscope");
         assertThat(manifest.get("options").get(1).has("default")).as("the HTTP endpoint is off by default").isFalse();
         assertThat(manifest.get("rpcmethods")).extracting(method -> method.get("name").asText()).containsExactly("listhtlcfailures", "htlcfailurestats", "delhtlcfailures", "failscope-status",
-                "reloadpolicy", "listpolicy", "listinterceptedhtlcs", "failinterceptedhtlc", "resumeinterceptedhtlc");
+                "reloadpolicy", "listpolicy", "listinterceptedhtlcs", "failinterceptedhtlc", "resumeinterceptedhtlc", "exporthtlcfailures");
         assertThat(manifest.get("rpcmethods").get(2).get("usage").asText()).startsWith("[before] [reason] [failcode]");
         assertThat(manifest.get("subscriptions")).extracting(JsonNode::asText)
                 .containsExactly("forward_event", "sendpay_failure", "channel_state_changed", "connect", "disconnect", "block_added", "shutdown");
