@@ -249,7 +249,11 @@
         });
         var actions = el('td');
         var code = el('select', null, 'fail-code');
-        FAIL_CODES.forEach(function (name) { code.appendChild(el('option', name)); });
+        FAIL_CODES.forEach(function (name) {
+          var option = el('option', name);
+          option.value = name;
+          code.appendChild(option);
+        });
         var fail = el('button', 'Fail', 'fail');
         fail.type = 'button';
         fail.addEventListener('click', function () { act('failinterceptedhtlc', { id: htlc.id, code: code.value }); });
