@@ -381,7 +381,7 @@
         // with filters the last page's start is not known without reading back; show from the newest matches on
         return loadNewestFiltered(newest);
       }
-      if (start > 0) { state.page.history.push(0); }
+      if (start > 0) { state.page.history.push(Math.max(0, start - PAGE_SIZE)); }
       return loadPage(start);
     });
   }
@@ -394,18 +394,21 @@
       return rpc('listhtlcfailures', params).then(function (answer) {
         var items = answer.htlcfailures;
         if (items.length === 10000) { return forward(items[items.length - 1].created_index + 1, items); }
-        return previous.slice(-PAGE_SIZE).concat(items).slice(-PAGE_SIZE);
+        return previous.slice(-2 * PAGE_SIZE).concat(items).slice(-2 * PAGE_SIZE);
       });
     }
     function tryWindow(width) {
       var start = Math.max(0, newest - width + 1);
       return forward(start, []).then(function (page) {
-        return page.length < PAGE_SIZE && start > 0 ? tryWindow(width * 8) : page;
+        return page.length < 2 * PAGE_SIZE && start > 0 ? tryWindow(width * 8) : page;
       });
     }
-    return tryWindow(PAGE_SIZE * 8).then(function (page) {
+    return tryWindow(PAGE_SIZE * 8).then(function (found) {
+      // the page, and the start of the page before it when the window held one
+      var page = found.slice(-PAGE_SIZE);
+      var before = found.slice(0, -PAGE_SIZE);
       state.page.start = page.length ? page[0].created_index : null;
-      state.page.history = page.length ? [0] : [];
+      state.page.history = before.length ? [before[0].created_index] : [];
       state.failures = page;
       renderFailures(page);
     });
