@@ -18,6 +18,8 @@ import io.failscope.store.WriteOutcome;
 import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,7 +42,9 @@ import java.util.function.Function;
 /**
  * Measures the dashboard's first load and the CSV export on a store of many records.
  *
- * <pre>java -Xmx256m -cp benchmarks/target/failscope-benchmarks.jar io.failscope.benchmarks.DashboardBenchmark --records 1000000 --dir DIR [--export-only|--load-only]</pre>
+ * <pre>java -XX:+UseSerialGC -Xss512k -Xmx256m -cp benchmarks/target/failscope-benchmarks.jar io.failscope.benchmarks.DashboardBenchmark --records 1000000 --dir DIR [--export-only|--load-only]</pre>
+ *
+ * (the JVM settings bin/failscope gives the plugin).
  *
  * The store is filled as {@link StoreBenchmark} fills it (unless {@code DIR} holds one already). The
  * first load is every request the page makes when it opens, in its order, over HTTP against the
@@ -53,6 +58,8 @@ public final class DashboardBenchmark
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final int IN_FLIGHT = 50_000;
     private static final int PAGE_SIZE = 50;
+    /** Time of each step of the measured loads, by the step's name. */
+    private static final Map<String, List<Long>> STEPS = new LinkedHashMap<>();
 
     private DashboardBenchmark() {}
 
@@ -142,13 +149,18 @@ public final class DashboardBenchmark
             sampler.setDaemon(true);
             sampler.start();
             CountingStream out = new CountingStream();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             long rows = exporter.export(FailureFilter.ALL, ExportFormat.CSV, out);
             double seconds = (System.nanoTime() - start) / 1e9;
+            double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
             running.set(false);
             sampler.join();
             long rssAfter = rssKb();
-            System.out.printf(Locale.ROOT, "%,d rows, %,d bytes in %.2f s: %,.0f rows/s%n", rows, out.bytes, seconds, rows / seconds);
+            System.out.printf(Locale.ROOT, "%,d rows, %,d bytes in %.2f s: %,.0f rows/s; the exporting thread used %.2f s of CPU: %,.0f rows per CPU-second (load average after %s)%n",
+                    rows, out.bytes, seconds, rows / seconds, cpuSeconds, rows / cpuSeconds, StoreBenchmark.loadAverage());
+            out.rssAtLines.forEach((lines, kb) -> System.out.printf(Locale.ROOT, "  resident memory after %,d lines: %,.1f MiB%n", lines, kb / 1024.0));
             System.out.printf(Locale.ROOT, "resident memory: %,.1f MiB before, %,.1f MiB peak during, %,.1f MiB after: grew %,.1f MiB at most%n",
                     rssBefore / 1024.0, peak.get() / 1024.0, rssAfter / 1024.0, (peak.get() - rssBefore) / 1024.0);
         }
@@ -181,6 +193,7 @@ public final class DashboardBenchmark
             }
             long[] millis = new long[10];
             List<String> requests = new ArrayList<>();
+            STEPS.clear();
             for (int i = 0; i < millis.length; i++) {
                 requests.clear();
                 long start = System.nanoTime();
@@ -190,6 +203,10 @@ public final class DashboardBenchmark
             Arrays.sort(millis);
             System.out.printf(Locale.ROOT, "%d requests: %s%n", requests.size(), String.join(", ", requests));
             System.out.printf(Locale.ROOT, "first load: p50 %d ms, max %d ms (min %d ms)%n", millis[millis.length / 2], millis[millis.length - 1], millis[0]);
+            STEPS.forEach((step, times) -> {
+                long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
+                System.out.printf(Locale.ROOT, "  %-45s p50 %6.1f ms, max %6.1f ms%n", step, sorted[sorted.length / 2] / 1e6, sorted[sorted.length - 1] / 1e6);
+            });
         }
         finally {
             runtime.close();
@@ -202,15 +219,23 @@ public final class DashboardBenchmark
         load(base, new ArrayList<>());
     }
 
+    private static void timed(String step, long startNanos)
+    {
+        STEPS.computeIfAbsent(step, key -> new ArrayList<>()).add(System.nanoTime() - startNanos);
+    }
+
     /** What dashboard.js does when the page opens, in its order. */
     private static void load(String base, List<String> requests)
             throws Exception
     {
+        long stepStart = System.nanoTime();
         for (String file : List.of("/", "/uplot.css", "/dashboard.css", "/uplot.js", "/dashboard.js")) {
             HttpResponse<byte[]> response = CLIENT.send(HttpRequest.newBuilder(URI.create(base + file)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             check(response.statusCode() == 200, file);
             requests.add("GET " + file);
         }
+        timed("the page's five files", stepStart);
+        stepStart = System.nanoTime();
         call(base, "failscope-status", "{}");
         requests.add("failscope-status");
         // the chart: days, hours when the data spans two days at most, then one batch of per-bucket totals by reason
@@ -240,8 +265,12 @@ public final class DashboardBenchmark
             ObjectNode request = batch.addObject().put("jsonrpc", "2.0").put("id", batch.size()).put("method", "htlcfailurestats");
             request.putObject("params").put("group_by", "reason").put("since", start).put("until", start + width);
         }
+        timed("failscope-status, htlcfailurestats day (and hour)", stepStart);
+        stepStart = System.nanoTime();
         post(base, batch.toString());
         requests.add("batch of " + shown.size() + " htlcfailurestats reason");
+        timed("batch of " + shown.size() + " htlcfailurestats reason", stepStart);
+        stepStart = System.nanoTime();
         // the top channels and peers, then the reasons for the filter
         ArrayNode tops = MAPPER.createArrayNode();
         tops.addObject().put("jsonrpc", "2.0").put("id", 1).put("method", "htlcfailurestats").putObject("params").put("group_by", "out_channel");
@@ -250,6 +279,8 @@ public final class DashboardBenchmark
         requests.add("batch of htlcfailurestats out_channel, peer_id");
         call(base, "htlcfailurestats", "{\"group_by\":\"reason\"}");
         requests.add("htlcfailurestats reason");
+        timed("htlcfailurestats out_channel, peer_id, reason", stepStart);
+        stepStart = System.nanoTime();
         call(base, "listinterceptedhtlcs", "{}");
         call(base, "listpolicy", "{}");
         requests.add("listinterceptedhtlcs");
@@ -258,12 +289,18 @@ public final class DashboardBenchmark
         long newest = newest(base, requests);
         call(base, "listhtlcfailures", "{\"index\":\"created\",\"start\":" + Math.max(0, newest - PAGE_SIZE + 1) + ",\"limit\":" + PAGE_SIZE + "}");
         requests.add("listhtlcfailures page");
+        timed("held, policy, newest page (probes and page)", stepStart);
     }
 
     private static long newest(String base, List<String> requests)
             throws Exception
     {
-        long known = probe(base, 0, requests);
+        long records = call(base, "failscope-status", "{}").get("store").get("records").asLong();
+        requests.add("failscope-status");
+        long known = probe(base, Math.max(0, records - 1), requests);
+        if (known < 0) {
+            known = probe(base, 0, requests);
+        }
         long step = 1;
         while (true) {
             long found = probe(base, known + step, requests);
@@ -334,22 +371,43 @@ public final class DashboardBenchmark
         return 0;
     }
 
-    /** Counts what it is given and keeps none of it. */
+    /** Counts what it is given and keeps none of it; notes the resident memory when a milestone of lines has gone by. */
     private static final class CountingStream
             extends OutputStream
     {
+        private static final long[] MILESTONES = {10_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000};
+        private final Map<Long, Long> rssAtLines = new LinkedHashMap<>();
         private long bytes;
+        private long lines;
+        private int next;
 
         @Override
         public void write(int b)
         {
             bytes++;
+            if (b == '\n') {
+                line();
+            }
         }
 
         @Override
         public void write(byte[] buffer, int offset, int length)
         {
             bytes += length;
+            for (int i = offset; i < offset + length; i++) {
+                if (buffer[i] == '\n') {
+                    line();
+                }
+            }
+        }
+
+        private void line()
+        {
+            lines++;
+            if (next < MILESTONES.length && lines == MILESTONES[next]) {
+                rssAtLines.put(lines, rssKb());
+                next++;
+            }
         }
     }
 }

@@ -341,44 +341,44 @@
     $('page-prev').disabled = state.page.history.length === 0;
   }
 
-  // The newest index matching the filters: listhtlcfailures pages forward only, so probe for the end
-  // (each probe is one indexed lookup of one record).
-  function newestIndex(params) {
+  // The newest record's index: listhtlcfailures pages forward only, so probe for the end, starting
+  // from the record count (indexes start at 1, so the newest is at least that); each probe is one
+  // lookup of one record by its index. Two probes when nothing was deleted.
+  function newestIndex() {
     function probe(start) {
-      var query = Object.assign({}, params, { index: 'created', start: start, limit: 1 });
-      return rpc('listhtlcfailures', query).then(function (answer) {
+      return rpc('listhtlcfailures', { index: 'created', start: start, limit: 1 }).then(function (answer) {
         return answer.htlcfailures.length ? answer.htlcfailures[0].created_index : null;
       });
     }
-    return probe(0).then(function (first) {
-      if (first === null) { return null; }
-      var known = first;
-      function grow(step) {
-        return probe(known + step).then(function (found) {
-          if (found === null) { return narrow(known, known + step); }
-          known = found;
-          return grow(step * 2);
-        });
-      }
-      // known matches; nothing matches at or after limit
-      function narrow(low, limit) {
-        if (limit - low <= 1) { return low; }
-        var middle = Math.floor((low + limit) / 2);
-        return probe(middle).then(function (found) {
-          return found === null ? narrow(low, middle) : narrow(found, limit);
-        });
-      }
-      return grow(1);
+    // low exists; nothing is at or after limit
+    function narrow(low, limit) {
+      if (limit - low <= 1) { return Promise.resolve(low); }
+      var middle = Math.floor((low + limit) / 2);
+      return probe(middle).then(function (found) {
+        return found === null ? narrow(low, middle) : narrow(found, limit);
+      });
+    }
+    function grow(known, step) {
+      return probe(known + step).then(function (found) {
+        return found === null ? narrow(known, known + step) : grow(found, step * 2);
+      });
+    }
+    return rpc('failscope-status').then(function (status) {
+      return probe(Math.max(0, status.store.records - 1));
+    }).then(function (near) {
+      return near !== null ? near : probe(0);
+    }).then(function (known) {
+      return known === null ? null : grow(known, 1);
     });
   }
 
   function loadNewestPage() {
-    return newestIndex(filters()).then(function (newest) {
+    return newestIndex().then(function (newest) {
       state.page.history = [];
       if (newest === null) { return loadPage(null); }
       var start = Math.max(0, newest - PAGE_SIZE + 1);
       if (Object.keys(filters()).length > 0) {
-        // with filters the last page's start is not known without reading back; show from the newest matches on
+        // with filters, where the newest matches start is found by reading back from the newest record
         return loadNewestFiltered(newest);
       }
       if (start > 0) { state.page.history.push(Math.max(0, start - PAGE_SIZE)); }
