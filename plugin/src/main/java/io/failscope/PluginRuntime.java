@@ -14,10 +14,12 @@ import io.failscope.capture.CaptureModule;
 import io.failscope.capture.InterceptRecorder;
 import io.failscope.config.ConfigModule;
 import io.failscope.config.FailscopeConfig;
+import io.failscope.dashboard.DashboardModule;
 import io.failscope.dialect.NodeMessages;
 import io.failscope.dialect.cln.ClnDialectModule;
 import io.failscope.dialect.cln.ClnPlugin;
 import io.failscope.dialect.jvm.JvmDialectModule;
+import io.failscope.export.ExportModule;
 import io.failscope.intercept.InterceptModule;
 import io.failscope.intercept.Interceptor;
 import io.failscope.node.NodeContextCache;
@@ -89,7 +91,7 @@ public final class PluginRuntime
             case CLN -> new ClnDialectModule();
             case JVM -> new JvmDialectModule();
         };
-        return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), dialectModule);
+        return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), new ExportModule(), new DashboardModule(), dialectModule);
     }
 
     /** Wires every feature and starts it. Throws when something cannot start (the store, the HTTP port). */

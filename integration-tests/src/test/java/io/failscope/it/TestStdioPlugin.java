@@ -74,13 +74,13 @@ final class TestStdioPlugin
         });
         assertThat(options).containsExactly("failscope-dir", "failscope-http-port", "failscope-http-address", "failscope-http-token-file",
                 "failscope-http-max-request-bytes", "failscope-http-max-batch", "failscope-http-max-answer-bytes", "failscope-http-idle-timeout",
-                "failscope-http-min-request-rate", "failscope-store-synchronous", "failscope-retention-max-age", "failscope-retention-max-rows", "failscope-retention-interval",
+                "failscope-http-min-request-rate", "failscope-store-synchronous", "failscope-store-commit-delay", "failscope-retention-max-age", "failscope-retention-max-rows", "failscope-retention-interval",
                 "failscope-retention-batch-size", "failscope-node-rpc-timeout", "failscope-node-refresh-interval", "failscope-node-rpc-url", "failscope-policy-file",
                 "failscope-hold-timeout", "failscope-hold-cltv-margin", "failscope-hold-release");
         assertThat(manifest.get("options").get(0).get("default").asText()).isEqualTo("failscope");
         assertThat(manifest.get("options").get(1).has("default")).as("the HTTP endpoint is off by default").isFalse();
         assertThat(manifest.get("rpcmethods")).extracting(method -> method.get("name").asText()).containsExactly("listhtlcfailures", "htlcfailurestats", "delhtlcfailures", "failscope-status",
-                "reloadpolicy", "listpolicy", "listinterceptedhtlcs", "failinterceptedhtlc", "resumeinterceptedhtlc");
+                "reloadpolicy", "listpolicy", "listinterceptedhtlcs", "failinterceptedhtlc", "resumeinterceptedhtlc", "exporthtlcfailures");
         assertThat(manifest.get("rpcmethods").get(2).get("usage").asText()).startsWith("[before] [reason] [failcode]");
         assertThat(manifest.get("subscriptions")).extracting(JsonNode::asText)
                 .containsExactly("forward_event", "sendpay_failure", "channel_state_changed", "connect", "disconnect", "block_added", "shutdown");

@@ -14,15 +14,15 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** The filter parameters {@code listhtlcfailures} and {@code delhtlcfailures} share. */
-final class FilterParams
+/** The filter parameters {@code listhtlcfailures}, {@code delhtlcfailures} and the exports share. */
+public final class FilterParams
 {
-    static final List<String> NAMES = List.of("reason", "failcode", "type", "source", "in_channel", "out_channel", "peer_id", "payment_hash",
+    public static final List<String> NAMES = List.of("reason", "failcode", "type", "source", "in_channel", "out_channel", "peer_id", "payment_hash",
             "since", "until", "min_msat", "max_msat");
 
     private FilterParams() {}
 
-    static FailureFilter read(Params params)
+    public static FailureFilter read(Params params)
             throws RpcException
     {
         FailureFilter.Builder filter = FailureFilter.builder();
