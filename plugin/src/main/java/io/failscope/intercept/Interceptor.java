@@ -77,12 +77,26 @@ public final class Interceptor
     static Policy load(Path path, ObjectMapper mapper)
             throws PolicyException
     {
-        JsonNode json;
+        byte[] bytes;
         try {
-            json = mapper.readTree(Files.readAllBytes(path));
+            bytes = Files.readAllBytes(path);
         }
         catch (IOException e) {
             throw new PolicyException(List.of("cannot read " + path + ": " + e.getMessage()));
+        }
+        return read(bytes, path.toString(), mapper);
+    }
+
+    /** The policy of a file's bytes; {@code source} names the file in the problem when they are no JSON. */
+    static Policy read(byte[] bytes, String source, ObjectMapper mapper)
+            throws PolicyException
+    {
+        JsonNode json;
+        try {
+            json = Json.read(mapper, bytes);
+        }
+        catch (IOException e) {
+            throw new PolicyException(List.of("cannot read " + source + ": " + e.getMessage()));
         }
         return Policy.parse(json);
     }

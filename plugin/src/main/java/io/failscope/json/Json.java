@@ -2,6 +2,7 @@ package io.failscope.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -60,6 +62,22 @@ public final class Json
                 .build();
     }
 
+    /**
+     * Reads one JSON value from what a user or a node sent. A number whose exponent a
+     * {@link BigDecimal} cannot hold ({@code 1e2147483648}) is a parse error like any other malformed
+     * JSON: Jackson reports it as a {@link NumberFormatException}, which no reader of a message expects.
+     */
+    public static JsonNode read(ObjectMapper mapper, byte[] json)
+            throws IOException
+    {
+        try {
+            return mapper.readTree(json);
+        }
+        catch (NumberFormatException e) {
+            throw new JsonParseException(null, "a number out of range: " + e.getMessage(), e);
+        }
+    }
+
     public static ObjectNode object()
     {
         return NODES.objectNode();
@@ -84,12 +102,18 @@ public final class Json
     /**
      * The instant of unix seconds with up to nine decimals (finer digits are dropped); empty when the
      * value is negative or past the year 9999. The range is checked before any arithmetic, so an
-     * exponent such as {@code 1e999999999} costs nothing.
+     * exponent such as {@code 1e999999999} costs nothing; a value under a nanosecond is the epoch
+     * before any arithmetic too, since rounding {@code 1e-2147483647} would need a power of ten no
+     * BigInteger holds.
      */
     public static Optional<Instant> instant(BigDecimal seconds)
     {
         if (seconds.signum() < 0 || seconds.compareTo(MAX_SECONDS) > 0) {
             return Optional.empty();
+        }
+        // precision - scale is the count of digits before the point: -9 or less means below 1e-9
+        if (seconds.signum() == 0 || (long) seconds.precision() - seconds.scale() <= -9) {
+            return Optional.of(Instant.EPOCH);
         }
         BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
         int nanos = seconds.subtract(whole).movePointRight(9).setScale(0, RoundingMode.FLOOR).intValueExact();

@@ -36,9 +36,26 @@ public final class RpcException
         ObjectNode data = Json.object();
         data.put("param", param);
         if (value != null) {
-            data.set("value", value.isTextual() && value.textValue().length() > 100 ? Json.text(Json.abbreviate(value)) : value);
+            data.set("value", quotable(value) ? value : Json.text(Json.abbreviate(value)));
         }
         return new RpcException(RpcErrorCode.INVALID_PARAMS, param + ": " + problem + ", got " + Json.abbreviate(value), data);
+    }
+
+    /**
+     * Whether a value goes back into {@code data} as it came. A long string is quoted in part; so is a
+     * number with a large exponent, which the one mapper would write in full without one
+     * ({@code 1E+2147483647} is two billion digits, more than Jackson agrees to write), so that the
+     * error itself could not be sent.
+     */
+    private static boolean quotable(JsonNode value)
+    {
+        if (value.isTextual()) {
+            return value.textValue().length() <= 100;
+        }
+        if (value.isBigDecimal()) {
+            return Math.abs((long) value.decimalValue().scale()) <= 100;
+        }
+        return true;
     }
 
     public RpcErrorCode code()

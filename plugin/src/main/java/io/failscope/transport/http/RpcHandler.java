@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
 import io.failscope.rpc.JsonRpc;
 import io.failscope.rpc.MessageHandler;
 import io.failscope.rpc.RpcErrorCode;
@@ -168,7 +169,7 @@ final class RpcHandler
     {
         JsonNode message;
         try {
-            message = mapper.readTree(body);
+            message = Json.read(mapper, body);
         }
         catch (IOException e) {
             return done(bytes(JsonRpc.parseError(e instanceof JsonProcessingException processing ? processing.getOriginalMessage() : "unreadable body")));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.json.Json;
 import io.failscope.rpc.JsonRpc;
 import io.failscope.rpc.MessageHandler;
 import io.failscope.rpc.RpcErrorCode;
@@ -89,7 +90,7 @@ public final class StdioTransport
     {
         JsonNode json;
         try {
-            json = frame.bytes().length == 0 ? null : mapper.readTree(frame.bytes());
+            json = frame.bytes().length == 0 ? null : Json.read(mapper, frame.bytes());
         }
         catch (IOException e) {
             writer.send(JsonRpc.parseError(frame.complete() ? problem(e) : frame.problem()));
