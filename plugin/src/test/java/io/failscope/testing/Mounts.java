@@ -24,7 +24,7 @@ public final class Mounts
     public Optional<String> tmpfs(Path directory, int kilobytes)
             throws IOException, InterruptedException
     {
-        Optional<String> refused = run("mount", "-t", "tmpfs", "-o", "size=" + kilobytes + "k", "tmpfs", directory.toString());
+        Optional<String> refused = run("mount", "-t", "tmpfs", "-o", "size=" + kilobytes + "k,mode=1777", "tmpfs", directory.toString());
         if (refused.isEmpty()) {
             mounted.push(directory);
         }
@@ -57,16 +57,21 @@ public final class Mounts
         }
     }
 
-    /** Runs a command; empty when it succeeded, else what it said. */
-    private static Optional<String> run(String... command)
+    /** Runs a command (through {@code sudo -n} when not root, as CI may run); empty when it succeeded, else what it said. */
+    private static Optional<String> run(String... arguments)
             throws IOException, InterruptedException
     {
+        List<String> command = new ArrayList<>();
+        if (!"root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("sudo", "-n"));
+        }
+        command.addAll(List.of(arguments));
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         }
         catch (IOException e) {
-            return Optional.of(command[0] + " cannot run: " + e.getMessage());
+            return Optional.of(command.get(0) + " cannot run: " + e.getMessage());
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         int exit = process.waitFor();
