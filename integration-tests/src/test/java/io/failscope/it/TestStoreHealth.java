@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,13 +68,7 @@ final class TestStoreHealth
         Path data = lightningDir.resolve("failscope");
         SqliteFailureStore.open(data, RetentionConfig.DEFAULT, Clock.systemUTC()).close();
         Path file = data.resolve(SqliteFailureStore.FILE_NAME);
-        if ("root".equals(System.getProperty("user.name"))) {
-            Optional<String> refused = mounts.readOnly(file);
-            Assumptions.assumeTrue(refused.isEmpty(), () -> "skipped: root ignores file modes and a read-only bind mount is not permitted here (" + refused.orElse("") + "); " + ENABLE);
-        }
-        else {
-            assertThat(file.toFile().setWritable(false, false)).isTrue();
-        }
+        makeReadOnly(file);
         plugin = PluginProcess.start(lightningDir, Map.of()).checkMessagesWith(SchemaConformance.INSTANCE);
         plugin.request("getmanifest", PluginProcess.MAPPER.createObjectNode());
 
@@ -80,6 +76,40 @@ final class TestStoreHealth
 
         assertThat(init.path("disable").asText()).as("init answered %s", init)
                 .startsWith("failscope cannot start: the database " + file + " cannot be written: the database cannot be written (read-only file or directory, or permissions)");
+    }
+
+    @Test
+    void inTheJvmDialectAReadOnlyDatabaseStopsTheStartWithOneClearLine()
+            throws Exception
+    {
+        Path data = lightningDir.resolve("data");
+        SqliteFailureStore.open(data, RetentionConfig.DEFAULT, Clock.systemUTC()).close();
+        Path file = data.resolve(SqliteFailureStore.FILE_NAME);
+        makeReadOnly(file);
+        Path conf = Files.writeString(lightningDir.resolve("failscope.conf"), "dir=data\nhttp.port=0\n");
+
+        Process process = new ProcessBuilder(PluginProcess.LAUNCHER.toString(), "--conf", conf.toString()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        process.getOutputStream().close();
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(process.exitValue()).isEqualTo(1);
+        List<String> lines = stderr.strip().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).as(stderr)
+                .startsWith("failscope cannot start: the database " + file + " cannot be written: the database cannot be written (read-only file or directory, or permissions)");
+        assertThat(stderr).doesNotContain("\tat ");
+    }
+
+    private void makeReadOnly(Path file)
+            throws Exception
+    {
+        if ("root".equals(System.getProperty("user.name"))) {
+            Optional<String> refused = mounts.readOnly(file);
+            Assumptions.assumeTrue(refused.isEmpty(), () -> "skipped: root ignores file modes and a read-only bind mount is not permitted here (" + refused.orElse("") + "); " + ENABLE);
+        }
+        else {
+            assertThat(file.toFile().setWritable(false, false)).isTrue();
+        }
     }
 
     @Test

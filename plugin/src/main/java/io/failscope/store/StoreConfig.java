@@ -27,7 +27,7 @@ public record StoreConfig(Synchronous synchronous, Duration commitDelay, int ret
     public static final List<ConfigKey> KEYS = List.of(SYNCHRONOUS, COMMIT_DELAY, RETRY_BUFFER);
 
     private static final Duration MAX_COMMIT_DELAY = Duration.ofSeconds(1);
-    /** A record waiting in the buffer takes about a kilobyte of heap: a million is the most the default heap can hold. */
+    /** Records waiting in the buffer live in the heap: a million is far past what a day of a full disk needs. */
     private static final int MAX_RETRY_BUFFER = 1_000_000;
     private static final int DEFAULT_RETRY_BUFFER = 100_000;
 
