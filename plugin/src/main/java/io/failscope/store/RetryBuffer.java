@@ -119,7 +119,8 @@ public final class RetryBuffer
         }
         synchronized (waiting) {
             if (!waiting.isEmpty() || retrying > 0) {
-                wait(pending, degradedBy);
+                // records wait only after a failure set the cause; the fallback only guards a race with recovery
+                wait(pending, degradedBy == null ? StoreException.Fault.OTHER : degradedBy);
                 return future;
             }
         }
