@@ -71,9 +71,22 @@ public final class PluginMain
         }
         catch (RuntimeException e) {
             stderr.println("failscope cannot start: " + e.getMessage());
-            e.printStackTrace(stderr);
+            if (!unavailable(e)) {
+                // a known cause (the store cannot write, a port is taken) is said in the line above; only a surprise needs its trace
+                e.printStackTrace(stderr);
+            }
             System.exit(1);
         }
+    }
+
+    private static boolean unavailable(Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ServiceUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What the user asked for, on the real stdout (no node is listening there), and exit 0. */

@@ -19,10 +19,19 @@ public final class StoreModule
         StatusModule.sections(binder()).addBinding().to(StoreStatusSection.class);
     }
 
+    /** The backend behind a retry buffer, so that any backend's records wait while it cannot write. */
     @Provides
     @Singleton
-    FailureStore store(FailscopeConfig config, Clock clock)
+    RetryBuffer retryBuffer(FailscopeConfig config, Clock clock)
     {
-        return SqliteFailureStore.open(config.dataDirectory(), config.store(), config.retention(), clock);
+        FailureStore backend = SqliteFailureStore.open(config.dataDirectory(), config.store(), config.retention(), clock);
+        return new RetryBuffer(backend, config.store().retryBuffer(), clock);
+    }
+
+    @Provides
+    @Singleton
+    FailureStore store(RetryBuffer buffer)
+    {
+        return buffer;
     }
 }

@@ -5,18 +5,23 @@ import io.failscope.json.Json;
 import io.failscope.status.StatusSection;
 import jakarta.inject.Inject;
 
+import java.util.Locale;
+
 import static java.util.Objects.requireNonNull;
 
-/** The store's part of {@code failscope-status}, from {@link FailureStore#status()}: never a scan of the records. */
+/**
+ * The store's part of {@code failscope-status}, from {@link FailureStore#status()} and the retry
+ * buffer's {@link RetryBuffer#health()}: never a scan of the records.
+ */
 final class StoreStatusSection
         implements StatusSection
 {
-    private final FailureStore store;
+    private final RetryBuffer buffer;
 
     @Inject
-    StoreStatusSection(FailureStore store)
+    StoreStatusSection(RetryBuffer buffer)
     {
-        this.store = requireNonNull(store, "store is null");
+        this.buffer = requireNonNull(buffer, "buffer is null");
     }
 
     @Override
@@ -28,12 +33,22 @@ final class StoreStatusSection
     @Override
     public ObjectNode report()
     {
-        StoreStatus status = store.status();
-        return Json.object()
-                .put("records", status.records())
+        StoreHealth health = buffer.health();
+        StoreStatus status = buffer.status();
+        ObjectNode report = Json.object().put("health", health.health());
+        health.cause().ifPresent(cause -> report.put("cause", cause.description()));
+        report.put("records", status.records())
                 .put("database_bytes", status.databaseBytes())
                 .put("queue_depth", status.queueDepth())
                 .put("inserted_since_start", status.insertedSinceStart())
-                .put("updated_since_start", status.updatedSinceStart());
+                .put("updated_since_start", status.updatedSinceStart())
+                .put("written", health.written())
+                .put("waiting", health.waiting())
+                .put("retry_buffer", health.capacity());
+        ObjectNode dropped = report.putObject("dropped");
+        for (StoreException.Fault fault : StoreException.Fault.values()) {
+            dropped.put(fault.name().toLowerCase(Locale.ROOT), health.dropped().getOrDefault(fault, 0L));
+        }
+        return report;
     }
 }

@@ -30,6 +30,26 @@ final class TestStoreConfig
         assertThat(read(Map.of("store.synchronous", "full", "store.commit-delay", "250ms")))
                 .isEqualTo(new StoreConfig(StoreConfig.Synchronous.FULL, Duration.ofMillis(250)));
         assertThat(read(Map.of("store.commit-delay", "1s")).commitDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(read(Map.of("store.retry-buffer", "2500")).retryBuffer()).isEqualTo(2_500);
+        assertThat(read(Map.of("store.retry-buffer", "0")).retryBuffer()).isZero();
+    }
+
+    @Test
+    void theRetryBufferDefaultsToAHundredThousandAndRejectsAnythingOutsideZeroToAMillion()
+    {
+        assertThat(StoreConfig.DEFAULT.retryBuffer()).isEqualTo(100_000);
+        assertThatThrownBy(() -> read(Map.of("store.retry-buffer", "-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store.retry-buffer")
+                .hasMessageContaining("-1");
+        assertThatThrownBy(() -> read(Map.of("store.retry-buffer", "1000001")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store.retry-buffer")
+                .hasMessageContaining("1000001");
+        assertThatThrownBy(() -> read(Map.of("store.retry-buffer", "lots")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("store.retry-buffer")
+                .hasMessageContaining("lots");
     }
 
     @Test

@@ -81,6 +81,27 @@ final class Database
         return DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
     }
 
+    /**
+     * Fails unless the database can be written: a schema change in a transaction that is then rolled
+     * back (nothing stays). Opening a read-only file succeeds and reads work; only a write finds out, so
+     * this write is made at start, where the node can still be told ({@code init} answers disable).
+     */
+    static void checkWritable(Connection connection, Path file)
+    {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("BEGIN IMMEDIATE");
+            try {
+                statement.execute("CREATE TABLE failscope_write_check (x INTEGER)");
+            }
+            finally {
+                statement.execute("ROLLBACK");
+            }
+        }
+        catch (SQLException e) {
+            throw Faults.exception("the database " + file + " cannot be written", e);
+        }
+    }
+
     Path file()
     {
         return file;
@@ -107,7 +128,7 @@ final class Database
     <T> T read(Work<T> work)
     {
         if (closed) {
-            throw new StoreException("the store is closed");
+            throw new StoreException(StoreException.Fault.CLOSED, "the store is closed", null);
         }
         Connection connection;
         try {
@@ -121,7 +142,7 @@ final class Database
             return work.run(connection);
         }
         catch (SQLException e) {
-            throw new StoreException("query failed: " + e.getMessage(), e);
+            throw Faults.exception("query failed", e);
         }
         finally {
             readers.add(connection);

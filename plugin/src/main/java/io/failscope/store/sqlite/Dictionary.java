@@ -73,6 +73,18 @@ final class Dictionary
                 }
             }
         }
+        prepareAgain(connection);
+    }
+
+    /** Prepares the inserts (again after a failed write: see {@code RecordWriter.prepareAgain}). */
+    void prepareAgain(Connection connection)
+            throws SQLException
+    {
+        if (insertNode != null) {
+            insertNode.close();
+            insertLink.close();
+            insertEvidence.close();
+        }
         insertNode = connection.prepareStatement("INSERT INTO nodes (id, key) VALUES (?, ?)");
         insertLink = connection.prepareStatement("INSERT INTO links (id, channel, peer) VALUES (?, ?, ?)");
         insertEvidence = connection.prepareStatement("INSERT INTO evidence_names (id, name) VALUES (?, ?)");

@@ -26,11 +26,11 @@ import java.util.OptionalLong;
 final class RecordWriter
 {
     private final Dictionary dictionary;
-    private final PreparedStatement insertStatement;
-    private final PreparedStatement updateStatement;
-    private final PreparedStatement identityStatement;
-    private final PreparedStatement sendIdentityStatement;
-    private final PreparedStatement rowStatement;
+    private PreparedStatement insertStatement;
+    private PreparedStatement updateStatement;
+    private PreparedStatement identityStatement;
+    private PreparedStatement sendIdentityStatement;
+    private PreparedStatement rowStatement;
     private final Counters counters;
     private final Totals totals = new Totals();
     private final BlockSummaries blocks = new BlockSummaries();
@@ -41,7 +41,7 @@ final class RecordWriter
      * replays and richer events (at or below it) look their row up.
      */
     private final Map<Integer, Long> highestHtlcId = new HashMap<>();
-    private final PreparedStatement highestHtlcIdStatement;
+    private PreparedStatement highestHtlcIdStatement;
 
     /** A stored row found by identity. */
     record StoredRow(long createdIndex, OptionalLong updatedIndex, HtlcFailureRecord record, RowCodec.Keys keys) {}
@@ -51,6 +51,12 @@ final class RecordWriter
     {
         this.dictionary = dictionary;
         this.counters = new Counters(connection);
+        prepare(connection);
+    }
+
+    private void prepare(Connection connection)
+            throws SQLException
+    {
         this.insertStatement = connection.prepareStatement("INSERT INTO failures (" + RowCodec.COLUMNS + ") VALUES (" + "?, ".repeat(RowCodec.BOUND + 1) + "?)");
         this.updateStatement = connection.prepareStatement("UPDATE failures SET updated_index = ?, node = ?, type = ?, source = ?, failcode = ?, reason = ?, reason_source = ?,"
                 + " in_link = ?, in_htlc_id = ?, out_link = ?, in_msat = ?, out_msat = ?, fee_msat = ?, payment_hash = ?, received_ns = ?, send_id = ?, rest = ? WHERE created_index = ?");
@@ -59,6 +65,22 @@ final class RecordWriter
         this.sendIdentityStatement = connection.prepareStatement("SELECT created_index, node FROM failures INDEXED BY failures_send WHERE send_id = ? AND type = ?");
         this.rowStatement = connection.prepareStatement("SELECT " + RowCodec.COLUMNS + " FROM failures WHERE created_index = ?");
         this.highestHtlcIdStatement = connection.prepareStatement("SELECT MAX(in_htlc_id) FROM failures INDEXED BY failures_identity WHERE in_link = ? AND in_htlc_id IS NOT NULL");
+    }
+
+    /**
+     * After a failed transaction: sqlite-jdbc finalizes a statement whose step failed (to read the
+     * precise result code), after which every use says "statement is not executing". The writer's
+     * statements are prepared again, so that it can write once the cause (a full disk) is gone.
+     */
+    void prepareAgain(Connection connection)
+            throws SQLException
+    {
+        for (PreparedStatement statement : List.of(insertStatement, updateStatement, identityStatement, sendIdentityStatement, rowStatement, highestHtlcIdStatement)) {
+            statement.close();
+        }
+        prepare(connection);
+        counters.prepareAgain(connection);
+        dictionary.prepareAgain(connection);
     }
 
     /** Records of an older format still to be moved: identity lookups look there too. */
@@ -254,8 +276,8 @@ final class RecordWriter
     /** The store's counters, as the writer's transactions move them. */
     static final class Counters
     {
-        private final PreparedStatement select;
-        private final PreparedStatement update;
+        private PreparedStatement select;
+        private PreparedStatement update;
         private long lastCreated;
         private long lastUpdated;
         private long records;
@@ -266,12 +288,22 @@ final class RecordWriter
         Counters(Connection connection)
                 throws SQLException
         {
-            this.select = connection.prepareStatement("SELECT value FROM counters WHERE name = ?");
-            this.update = connection.prepareStatement("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+            prepareAgain(connection);
             lastCreated = read("created_index");
             lastUpdated = read("updated_index");
             records = read("records");
             committedRecords = records;
+        }
+
+        void prepareAgain(Connection connection)
+                throws SQLException
+        {
+            if (select != null) {
+                select.close();
+                update.close();
+            }
+            this.select = connection.prepareStatement("SELECT value FROM counters WHERE name = ?");
+            this.update = connection.prepareStatement("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
         }
 
         long read(String name)

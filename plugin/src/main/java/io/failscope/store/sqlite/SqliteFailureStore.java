@@ -1,5 +1,6 @@
 package io.failscope.store.sqlite;
 
+import io.failscope.Throttled;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.store.FailureFilter;
 import io.failscope.store.FailureStats;
@@ -58,12 +59,14 @@ public final class SqliteFailureStore
     private final Connection checkpointConnection;
     private final ScheduledExecutorService background;
     private final CountDownLatch migrated = new CountDownLatch(1);
+    private final Throttled throttled;
     private volatile boolean closed;
 
     private SqliteFailureStore(Path file, StoreConfig config, RetentionConfig retentionConfig, Clock clock, Connection writeConnection)
             throws SQLException
     {
         this.clock = clock;
+        this.throttled = new Throttled(LOG, Duration.ofMinutes(1), clock);
         this.writeConnection = writeConnection;
         // The background connection checkpoints every second without blocking the writer; the writer
         // itself finishes a checkpoint only when the WAL passes 64 MB, so that the WAL gets to restart
@@ -164,6 +167,7 @@ public final class SqliteFailureStore
             Database.createIfMissing(file);
             connection = Database.connect(file, config.synchronous());
             Schema.migrate(connection, file.toString());
+            Database.checkWritable(connection, file);
             return new SqliteFailureStore(file, config, retention, clock, connection);
         }
         catch (SQLException | RuntimeException e) {
@@ -171,7 +175,7 @@ public final class SqliteFailureStore
             if (e instanceof StoreException storeException) {
                 throw storeException;
             }
-            throw new StoreException("cannot open the database " + file + ": " + e.getMessage(), e);
+            throw Faults.exception("cannot open the database " + file, e);
         }
     }
 
@@ -223,6 +227,21 @@ public final class SqliteFailureStore
         return new StoreStatus(records.counters().records(), database.bytesOnDisk(), writer.queueDepth(), writer.insertedSinceStart(), writer.updatedSinceStart());
     }
 
+    /**
+     * For tests: caps the database at its current size ({@code PRAGMA max_page_count}) so that the
+     * next write needing a new page fails as on a full disk (SQLITE_FULL), or lifts the cap again.
+     */
+    void fillDisk(boolean full)
+    {
+        writer.run(connection -> {
+            try (Statement statement = connection.createStatement()) {
+                // a cap below the current size is raised to it
+                statement.execute("PRAGMA max_page_count = " + (full ? 1 : 0xfffffffeL));
+            }
+            return 0;
+        });
+    }
+
     /** Copies committed pages from the WAL into the database without blocking the writer (PASSIVE). */
     private void checkpoint()
     {
@@ -231,7 +250,8 @@ public final class SqliteFailureStore
         }
         catch (SQLException e) {
             if (!closed) {
-                LOG.log(Level.WARNING, "WAL checkpoint failed, will try again: " + e.getMessage());
+                StoreException failure = Faults.exception("WAL checkpoint failed, will try again", e);
+                throttled.log(Level.WARNING, "checkpoint " + failure.fault().name(), failure::getMessage);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.failscope.store.sqlite;
 
+import io.failscope.Throttled;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.store.StoreException;
 import io.failscope.store.WriteOutcome;
@@ -7,6 +8,8 @@ import io.failscope.store.WriteOutcome;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,17 +54,21 @@ final class Writer
     private record Stop() implements Task {}
 
     private final Connection connection;
+    private final Statement control;
     private final RecordWriter records;
     private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final AtomicLong inserted = new AtomicLong();
     private final AtomicLong updated = new AtomicLong();
     private final long commitDelayNanos;
+    private final Throttled throttled = new Throttled(LOG, Duration.ofMinutes(1), Clock.systemUTC());
     private volatile boolean closed;
 
     Writer(Connection connection, RecordWriter records, Duration commitDelay)
+            throws SQLException
     {
         this.connection = connection;
+        this.control = connection.createStatement();
         this.records = records;
         this.commitDelayNanos = commitDelay.toNanos();
         this.thread = new Thread(this::loop, "failscope-store-writer");
@@ -73,7 +80,7 @@ final class Writer
     {
         CompletableFuture<WriteOutcome> future = new CompletableFuture<>();
         if (closed) {
-            future.completeExceptionally(new StoreException("the store is closed"));
+            future.completeExceptionally(new StoreException(StoreException.Fault.CLOSED, "the store is closed", null));
             return future;
         }
         queue.add(new Insert(record, future));
@@ -84,7 +91,7 @@ final class Writer
     long run(Job job)
     {
         if (closed) {
-            throw new StoreException("the store is closed");
+            throw new StoreException(StoreException.Fault.CLOSED, "the store is closed", null);
         }
         CompletableFuture<Long> future = new CompletableFuture<>();
         queue.add(new JobTask(job, future));
@@ -96,7 +103,7 @@ final class Writer
             throw new StoreException("interrupted while waiting for the store", e);
         }
         catch (ExecutionException e) {
-            throw e.getCause() instanceof StoreException storeException ? storeException : new StoreException(e.getCause().getMessage(), e.getCause());
+            throw Faults.exception("a store job failed", e.getCause());
         }
     }
 
@@ -175,29 +182,43 @@ final class Writer
         }
     }
 
-    /** Writes a group in one transaction; if it fails, writes each record alone so one bad record fails alone. */
+    /**
+     * Writes a group in one transaction. When it fails for a cause that hits every record alike (disk
+     * full, read-only, I/O error, locked) each record fails with that cause at once; otherwise each
+     * record is written alone, so that one bad record fails alone. A failed record is not logged here:
+     * its future says why, and the retry buffer logs each cause once a minute with counts.
+     */
     private void writeGroup(List<Insert> group)
     {
         if (group.isEmpty()) {
             return;
         }
         List<HtlcFailureRecord> batch = group.stream().map(Insert::record).toList();
+        StoreException groupFailure;
         try {
             complete(group, inTransaction(() -> records.write(connection, batch)));
             return;
         }
         catch (SQLException | RuntimeException e) {
-            LOG.log(Level.WARNING, "a group write failed, retrying its records one by one: " + e.getMessage());
+            groupFailure = Faults.exception("could not store the record", e);
+        }
+        if (groupFailure.fault().retryable() || group.size() == 1) {
+            group.forEach(insert -> insert.future().completeExceptionally(groupFailure));
+            return;
         }
         for (Insert insert : group) {
             try {
                 complete(List.of(insert), inTransaction(() -> records.write(connection, List.of(insert.record()))));
             }
             catch (SQLException | RuntimeException e) {
-                LOG.log(Level.ERROR, "could not store an HTLC failure record: " + e.getMessage(), e);
-                insert.future().completeExceptionally(new StoreException("could not store the record: " + e.getMessage(), e));
+                insert.future().completeExceptionally(Faults.exception("could not store the record", e));
             }
         }
+    }
+
+    private void logFailure(StoreException failure)
+    {
+        throttled.log(Level.WARNING, failure.fault().name(), failure::getMessage);
     }
 
     private void complete(List<Insert> group, List<WriteOutcome> outcomes)
@@ -221,8 +242,14 @@ final class Writer
             task.future().complete(inTransaction(() -> task.job().run(connection)));
         }
         catch (SQLException | RuntimeException e) {
-            LOG.log(Level.ERROR, "a store job failed: " + e.getMessage(), e);
-            task.future().completeExceptionally(e instanceof StoreException ? e : new StoreException(e.getMessage(), e));
+            StoreException failure = Faults.exception("a store job failed", e);
+            if (failure.fault() == StoreException.Fault.OTHER) {
+                LOG.log(Level.ERROR, failure.getMessage(), e);
+            }
+            else {
+                logFailure(failure);
+            }
+            task.future().completeExceptionally(failure);
         }
     }
 
@@ -232,30 +259,42 @@ final class Writer
                 throws SQLException;
     }
 
+    /**
+     * Runs {@code body} in one transaction, begun and ended by SQL statements rather than the driver's
+     * auto-commit switch: when SQLite has already rolled a transaction back itself (it may on
+     * SQLITE_FULL or SQLITE_IOERR), the driver's switch back to auto-commit would fail with "cannot commit
+     * - no transaction is active" and hide the first cause. Here the first cause is the one thrown, and
+     * the connection is out of any transaction afterwards, so the next write can succeed once the cause
+     * is gone.
+     */
     private <T> T inTransaction(Body<T> body)
             throws SQLException
     {
         records.begin();
-        connection.setAutoCommit(false);
         try {
+            control.execute("BEGIN");
             T result = body.run();
             records.beforeCommit(connection);
-            connection.commit();
+            control.execute("COMMIT");
             records.committed();
             return result;
         }
         catch (SQLException | RuntimeException e) {
             records.rolledBack();
             try {
-                connection.rollback();
+                control.execute("ROLLBACK");
             }
             catch (SQLException rollbackFailure) {
+                // SQLite may have rolled back already; if it did not, the next BEGIN says so with its own cause
                 e.addSuppressed(rollbackFailure);
             }
+            try {
+                records.prepareAgain(connection);
+            }
+            catch (SQLException prepareFailure) {
+                e.addSuppressed(prepareFailure);
+            }
             throw e;
-        }
-        finally {
-            connection.setAutoCommit(true);
         }
     }
 
@@ -275,10 +314,10 @@ final class Writer
         }
         for (Task task : queue) {
             if (task instanceof Insert insert) {
-                insert.future().completeExceptionally(new StoreException("the store is closed"));
+                insert.future().completeExceptionally(new StoreException(StoreException.Fault.CLOSED, "the store is closed", null));
             }
             else if (task instanceof JobTask job) {
-                job.future().completeExceptionally(new StoreException("the store is closed"));
+                job.future().completeExceptionally(new StoreException(StoreException.Fault.CLOSED, "the store is closed", null));
             }
         }
     }
