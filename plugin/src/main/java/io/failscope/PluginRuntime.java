@@ -20,6 +20,7 @@ import io.failscope.dialect.cln.ClnPlugin;
 import io.failscope.dialect.jvm.JvmDialectModule;
 import io.failscope.intercept.InterceptModule;
 import io.failscope.intercept.Interceptor;
+import io.failscope.metrics.MetricsModule;
 import io.failscope.node.NodeContextCache;
 import io.failscope.node.NodeModule;
 import io.failscope.node.NodeRpcClient;
@@ -89,7 +90,7 @@ public final class PluginRuntime
             case CLN -> new ClnDialectModule();
             case JVM -> new JvmDialectModule();
         };
-        return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), dialectModule);
+        return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), new MetricsModule(), dialectModule);
     }
 
     /** Wires every feature and starts it. Throws when something cannot start (the store, the HTTP port). */

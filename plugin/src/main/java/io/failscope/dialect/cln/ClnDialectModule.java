@@ -21,6 +21,7 @@ public final class ClnDialectModule
     protected void configure()
     {
         bind(HookStatus.class).in(Singleton.class);
+        DialectModule.hookListeners(binder());
         StatusModule.sections(binder()).addBinding().to(HookStatus.class);
         bind(ClnHtlcAccepted.class).in(Singleton.class);
         DialectModule.hooks(binder()).addBinding("htlc_accepted").to(ClnHtlcAccepted.class);
