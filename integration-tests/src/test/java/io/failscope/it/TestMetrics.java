@@ -132,7 +132,7 @@ final class TestMetrics
                 Map.of("type", "forward", "source", "downstream", "reason", "", "failcode", ""));
         assertThat(scrape.sum("failscope_htlc_failures_total", Map.of("reason", "dust_limit_holder"))).isEqualTo(2);
         assertThat(scrape.sum("failscope_htlc_failures_total", Map.of("source", "downstream"))).isEqualTo(1);
-        assertThat(scrape.types()).containsEntry("failscope_htlc_failures", "counter");
+        assertThat(scrape.types()).containsEntry("failscope_htlc_failures_total", "counter");
 
         // the store's gauges agree with the store, and each write's latency was observed
         assertThat(scrape.value("failscope_store_records")).isEqualTo(3);
@@ -193,7 +193,7 @@ final class TestMetrics
         HttpResponse<String> served = MetricsScrape.get(port, "s3cret");
         assertThat(served.statusCode()).isEqualTo(200);
         assertThat(served.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
-        assertThat(served.body()).contains("# TYPE failscope_htlc_failures_total counter");
+        assertThat(served.body()).contains("# TYPE failscope_store_records gauge");
     }
 
     @Test
