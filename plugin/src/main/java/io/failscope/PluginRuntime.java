@@ -16,6 +16,7 @@ import io.failscope.config.ConfigModule;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.dialect.NodeMessages;
 import io.failscope.dialect.cln.ClnDialectModule;
+import io.failscope.dialect.cln.ClnOutbox;
 import io.failscope.dialect.cln.ClnPlugin;
 import io.failscope.dialect.jvm.JvmDialectModule;
 import io.failscope.intercept.InterceptModule;
@@ -93,8 +94,14 @@ public final class PluginRuntime
         return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), new MetricsModule(), dialectModule);
     }
 
-    /** Wires every feature and starts it. Throws when something cannot start (the store, the HTTP port). */
+    /** Wires every feature and starts it, with no lightningd to notify. Throws when something cannot start (the store, the HTTP port). */
     public static PluginRuntime start(FailscopeConfig config, Dialect dialect, NodeRpcClient nodeClient, ObjectMapper mapper)
+    {
+        return start(config, dialect, nodeClient, mapper, ClnOutbox.NONE);
+    }
+
+    /** As above; failscope's own notifications to lightningd (htlc_failure_recorded) go to {@code outbox}. */
+    public static PluginRuntime start(FailscopeConfig config, Dialect dialect, NodeRpcClient nodeClient, ObjectMapper mapper, ClnOutbox outbox)
     {
         Module instances = new AbstractModule()
         {
@@ -103,6 +110,7 @@ public final class PluginRuntime
             {
                 bind(ObjectMapper.class).toInstance(mapper);
                 bind(NodeRpcClient.class).toInstance(nodeClient);
+                bind(ClnOutbox.class).toInstance(outbox);
                 bind(PluginInfo.class).toInstance(new PluginInfo(PluginInfo.jarVersion(), dialect.name().toLowerCase(Locale.ROOT), Instant.now()));
             }
         };

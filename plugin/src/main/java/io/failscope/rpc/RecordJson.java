@@ -11,11 +11,11 @@ import io.failscope.store.StoredFailure;
  * {@code listforwards} where one exists; absent facts are left out, never written as null
  * ({@code rpc-schema/.../listhtlcfailures.response.json}).
  */
-final class RecordJson
+public final class RecordJson
 {
     private RecordJson() {}
 
-    static ObjectNode of(StoredFailure stored)
+    public static ObjectNode of(StoredFailure stored)
     {
         HtlcFailureRecord record = stored.record();
         ObjectNode item = Json.object();

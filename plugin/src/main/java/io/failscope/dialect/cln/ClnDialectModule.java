@@ -2,6 +2,7 @@ package io.failscope.dialect.cln;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Singleton;
+import io.failscope.capture.CaptureModule;
 import io.failscope.dialect.DialectModule;
 import io.failscope.dialect.HookStatus;
 import io.failscope.rpc.RpcDispatcher;
@@ -32,5 +33,8 @@ public final class ClnDialectModule
         }
         DialectModule.events(binder()).addBinding("block_added").to(ClnEvents.BlockAdded.class);
         bind(DialectModule.SERVED_OVER_HTTP).to(RpcDispatcher.class);
+        // the manifest declares the topic (ClnManifest): other plugins subscribe to it
+        bind(HtlcFailureRecorded.class).in(Singleton.class);
+        CaptureModule.listeners(binder()).addBinding().to(HtlcFailureRecorded.class);
     }
 }
