@@ -2,13 +2,13 @@ package io.failscope.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.failscope.realnet.Bitcoind;
 import io.failscope.realnet.LightningNode;
 import io.failscope.realnet.Line;
 import io.failscope.realnet.PaymentOutcome;
 import io.failscope.realnet.Payments;
 import io.failscope.realnet.Payments.Invoice;
 import io.failscope.realnet.Poll;
-import io.failscope.sim.PluginProcess;
 import io.failscope.testing.Schemas;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,7 +126,7 @@ final class TestRealNetworkNotifications
         }
         List<JsonNode> found = new ArrayList<>();
         for (String text : Files.readAllLines(file)) {
-            JsonNode message = PluginProcess.MAPPER.readTree(text);
+            JsonNode message = Bitcoind.MAPPER.readTree(text);
             if (message.path("params").path("htlc_failure_recorded").path("payment_hash").asText().equals(paymentHash)) {
                 found.add(message);
             }
