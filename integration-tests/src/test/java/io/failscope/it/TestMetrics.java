@@ -157,8 +157,10 @@ final class TestMetrics
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(intercepted(50_000, "105x1x0", 3))).build(), HttpResponse.BodyHandlers.ofString());
         MetricsScrape scrape = MetricsScrape.of(port, null);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        // a scrape reads its series one after another: one that raced the hold may show it in some only
-        while ((scrape.value("failscope_held_htlcs") < 1 || scrape.all("failscope_held_htlc_cltv_blocks_left").isEmpty()) && System.nanoTime() < deadline) {
+        // a scrape reads its series one after another, and the hold is counted as a verdict just after it
+        // starts: a scrape that raced the hold may show it in some series only
+        while ((scrape.value("failscope_held_htlcs") < 1 || scrape.all("failscope_held_htlc_cltv_blocks_left").isEmpty()
+                || scrape.sum("failscope_hook_verdicts_total", Map.of("verdict", "hold")) < 1) && System.nanoTime() < deadline) {
             Thread.sleep(20);
             scrape = MetricsScrape.of(port, null);
         }
