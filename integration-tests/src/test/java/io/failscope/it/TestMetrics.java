@@ -175,7 +175,14 @@ final class TestMetrics
 
         assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"resumeinterceptedhtlc\",\"params\":{\"id\":\"101x1x0/3\"}}", null).has("result")).isTrue();
         assertThat(PluginProcess.MAPPER.readTree(held.get().body()).get("result").get("verdict").asText()).isEqualTo("forward");
+        // the release's verdict and its hold time are counted by listeners that may run just after the answer went out
         scrape = MetricsScrape.of(port, null);
+        deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while ((scrape.value("failscope_held_htlc_duration_seconds_count") < 1 || scrape.sum("failscope_hook_verdicts_total", Map.of("verdict", "continue", "rule", "hold-105")) < 1)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            scrape = MetricsScrape.of(port, null);
+        }
         assertThat(scrape.value("failscope_held_htlcs")).isZero();
         assertThat(scrape.all("failscope_held_htlc_deadline_seconds")).as("no sample when nothing is held").isEmpty();
         assertThat(scrape.value("failscope_held_htlc_duration_seconds_count")).isEqualTo(1);
