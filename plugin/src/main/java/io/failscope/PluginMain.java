@@ -105,7 +105,7 @@ public final class PluginMain
         ClnPlugin plugin = new ClnPlugin(
                 ClnManifest.of(PluginRuntime.features(PluginRuntime.Dialect.CLN)),
                 mapper,
-                (config, nodeClient) -> PluginRuntime.start(config, PluginRuntime.Dialect.CLN, nodeClient, mapper),
+                (config, nodeClient) -> PluginRuntime.start(config, PluginRuntime.Dialect.CLN, nodeClient, mapper, writer::send),
                 () -> System.exit(0));
         new StdioTransport(new FileInputStream(FileDescriptor.in), mapper, writer, plugin).run();
     }

@@ -17,11 +17,13 @@ import io.failscope.config.FailscopeConfig;
 import io.failscope.dashboard.DashboardModule;
 import io.failscope.dialect.NodeMessages;
 import io.failscope.dialect.cln.ClnDialectModule;
+import io.failscope.dialect.cln.ClnOutbox;
 import io.failscope.dialect.cln.ClnPlugin;
 import io.failscope.dialect.jvm.JvmDialectModule;
 import io.failscope.export.ExportModule;
 import io.failscope.intercept.InterceptModule;
 import io.failscope.intercept.Interceptor;
+import io.failscope.metrics.MetricsModule;
 import io.failscope.node.NodeContextCache;
 import io.failscope.node.NodeModule;
 import io.failscope.node.NodeRpcClient;
@@ -91,11 +93,17 @@ public final class PluginRuntime
             case CLN -> new ClnDialectModule();
             case JVM -> new JvmDialectModule();
         };
-        return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), new ExportModule(), new DashboardModule(), dialectModule);
+        return List.of(new StoreModule(), new RpcModule(), new StatusModule(), new NodeModule(), new HttpModule(), new CaptureModule(), new InterceptModule(), new ExportModule(), new DashboardModule(), new MetricsModule(), dialectModule);
     }
 
-    /** Wires every feature and starts it. Throws when something cannot start (the store, the HTTP port). */
+    /** Wires every feature and starts it, with no lightningd to notify. Throws when something cannot start (the store, the HTTP port). */
     public static PluginRuntime start(FailscopeConfig config, Dialect dialect, NodeRpcClient nodeClient, ObjectMapper mapper)
+    {
+        return start(config, dialect, nodeClient, mapper, ClnOutbox.NONE);
+    }
+
+    /** As above; failscope's own notifications to lightningd (htlc_failure_recorded) go to {@code outbox}. */
+    public static PluginRuntime start(FailscopeConfig config, Dialect dialect, NodeRpcClient nodeClient, ObjectMapper mapper, ClnOutbox outbox)
     {
         Module instances = new AbstractModule()
         {
@@ -104,6 +112,7 @@ public final class PluginRuntime
             {
                 bind(ObjectMapper.class).toInstance(mapper);
                 bind(NodeRpcClient.class).toInstance(nodeClient);
+                bind(ClnOutbox.class).toInstance(outbox);
                 bind(PluginInfo.class).toInstance(new PluginInfo(PluginInfo.jarVersion(), dialect.name().toLowerCase(Locale.ROOT), Instant.now()));
             }
         };

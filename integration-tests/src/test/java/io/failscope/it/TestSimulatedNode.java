@@ -1,5 +1,6 @@
 package io.failscope.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.sim.ClnSimulation;
 import io.failscope.sim.JvmSimulation;
 import io.failscope.sim.PluginProcess;
@@ -9,7 +10,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +48,26 @@ final class TestSimulatedNode
             assertThat(simulation.tally().unexpectedVerdicts()).as("hook verdicts as config/demo-policy.json says").isZero();
             assertThat(simulation.tally().settledCount()).isPositive();
             assertThat(simulation.plugin().violations()).isEmpty();
+
+            // one htlc_failure_recorded per record, for other plugins: the same counts by reason, each record once
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<JsonNode> recorded = recordedNotifications(simulation);
+            while (recorded.size() < simulation.tally().failedCount() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                recorded = recordedNotifications(simulation);
+            }
+            assertThat(recorded.stream().map(item -> item.get("created_index").asLong()).distinct().count()).isEqualTo(recorded.size());
+            assertThat(recorded.stream().collect(Collectors.groupingBy(item -> item.has("reason") ? item.get("reason").asText() : "(none: " + item.get("source").asText() + ")", Collectors.counting())))
+                    .isEqualTo(made);
         }
+    }
+
+    private static List<JsonNode> recordedNotifications(ClnSimulation simulation)
+    {
+        return simulation.plugin().notifications().stream()
+                .filter(notification -> notification.get("method").asText().equals("htlc_failure_recorded"))
+                .map(notification -> notification.get("params").get("htlc_failure_recorded"))
+                .toList();
     }
 
     @Test

@@ -65,7 +65,7 @@ final class TestStdioPlugin
     {
         JsonNode response = plugin.request("getmanifest", PluginProcess.MAPPER.createObjectNode().put("allow-deprecated-apis", false));
         JsonNode manifest = response.get("result");
-        assertThat(manifest.fieldNames()).toIterable().containsExactlyInAnyOrder("options", "rpcmethods", "subscriptions", "hooks", "dynamic", "nonnumericids");
+        assertThat(manifest.fieldNames()).toIterable().containsExactlyInAnyOrder("options", "rpcmethods", "subscriptions", "hooks", "notifications", "dynamic", "nonnumericids");
         List<String> options = new ArrayList<>();
         manifest.get("options").forEach(option -> {
             options.add(option.get("name").asText());
@@ -76,7 +76,7 @@ final class TestStdioPlugin
                 "failscope-http-max-request-bytes", "failscope-http-max-batch", "failscope-http-max-answer-bytes", "failscope-http-idle-timeout",
                 "failscope-http-min-request-rate", "failscope-store-synchronous", "failscope-store-commit-delay", "failscope-store-retry-buffer", "failscope-retention-max-age", "failscope-retention-max-rows", "failscope-retention-interval",
                 "failscope-retention-batch-size", "failscope-node-rpc-timeout", "failscope-node-refresh-interval", "failscope-node-rpc-url", "failscope-policy-file",
-                "failscope-hold-timeout", "failscope-hold-cltv-margin", "failscope-hold-release");
+                "failscope-hold-timeout", "failscope-hold-cltv-margin", "failscope-hold-release", "failscope-metrics-channel-labels");
         assertThat(manifest.get("options").get(0).get("default").asText()).isEqualTo("failscope");
         assertThat(manifest.get("options").get(1).has("default")).as("the HTTP endpoint is off by default").isFalse();
         assertThat(manifest.get("rpcmethods")).extracting(method -> method.get("name").asText()).containsExactly("listhtlcfailures", "htlcfailurestats", "delhtlcfailures", "failscope-status",
@@ -85,6 +85,7 @@ final class TestStdioPlugin
         assertThat(manifest.get("subscriptions")).extracting(JsonNode::asText)
                 .containsExactly("forward_event", "sendpay_failure", "channel_state_changed", "connect", "disconnect", "block_added", "shutdown");
         assertThat(manifest.get("hooks").toString()).isEqualTo("[{\"name\":\"htlc_accepted\"}]");
+        assertThat(manifest.get("notifications").toString()).as("other plugins may subscribe to it").isEqualTo("[{\"method\":\"htlc_failure_recorded\"}]");
         assertThat(manifest.get("dynamic").asBoolean()).isTrue();
         assertThat(manifest.get("nonnumericids").asBoolean()).isTrue();
         try (Stream<Path> files = Files.list(lightningDir)) {

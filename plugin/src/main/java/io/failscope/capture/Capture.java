@@ -211,9 +211,11 @@ public final class Capture
             judged = new NodeContext(context.nodeId(), context.blockHeight(), Map.of(), Map.of(), context.refreshedAt());
         }
         HtlcFailureRecord record = FailureRecords.record(failure, htlc, judged, node.get());
+        long submitted = System.nanoTime();
         store.submit(record).whenComplete((outcome, problem) -> {
             if (problem == null) {
                 recorded.incrementAndGet();
+                written(Duration.ofNanos(System.nanoTime() - submitted));
                 if (outcome.kind() == WriteOutcome.Kind.INSERTED) {
                     published(record.toBuilder().createdIndex(outcome.createdIndex()).build());
                 }
@@ -232,6 +234,18 @@ public final class Capture
         for (RecordListener listener : listeners) {
             try {
                 listener.recorded(record);
+            }
+            catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "a record listener failed", e);
+            }
+        }
+    }
+
+    private void written(Duration latency)
+    {
+        for (RecordListener listener : listeners) {
+            try {
+                listener.written(latency);
             }
             catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "a record listener failed", e);
@@ -299,25 +313,41 @@ public final class Capture
         return "capture";
     }
 
-    @Override
-    public ObjectNode report()
+    /**
+     * Capture's figures now, read without a lock on the hot path (metrics, {@code failscope-status}).
+     *
+     * @param waiting failures received and not yet recorded or dropped (waiting for the node's id included)
+     */
+    public record Counts(long received, long recorded, long waiting, long waitingForNodeId, long droppedQueueFull, long droppedStoreFailed, int capacity) {}
+
+    public Counts counts()
     {
         int waitingForNodeId;
         synchronized (awaitingNodeId) {
             waitingForNodeId = awaitingNodeId.size();
         }
         // read in this order, so that a failure is never counted as both waiting and done
-        long done = recorded.get() + droppedQueueFull.get() + droppedStoreFailed.get();
+        long recordedNow = recorded.get();
+        long queueFullNow = droppedQueueFull.get();
+        long storeFailedNow = droppedStoreFailed.get();
         long all = received.get();
+        long waiting = Math.max(0, all - recordedNow - queueFullNow - storeFailedNow);
+        return new Counts(all, recordedNow, waiting, waitingForNodeId, queueFullNow, storeFailedNow, capacity);
+    }
+
+    @Override
+    public ObjectNode report()
+    {
+        Counts counts = counts();
         ObjectNode report = Json.object()
-                .put("received", all)
-                .put("recorded", recorded.get())
-                .put("waiting", Math.max(0, all - done - waitingForNodeId))
-                .put("waiting_for_node_id", waitingForNodeId)
-                .put("capacity", capacity);
+                .put("received", counts.received())
+                .put("recorded", counts.recorded())
+                .put("waiting", Math.max(0, counts.waiting() - counts.waitingForNodeId()))
+                .put("waiting_for_node_id", counts.waitingForNodeId())
+                .put("capacity", counts.capacity());
         report.putObject("dropped")
-                .put("queue_full", droppedQueueFull.get())
-                .put("store_failed", droppedStoreFailed.get());
+                .put("queue_full", counts.droppedQueueFull())
+                .put("store_failed", counts.droppedStoreFailed());
         return report;
     }
 

@@ -1,6 +1,7 @@
 package io.failscope.config;
 
 import io.failscope.intercept.HoldConfig;
+import io.failscope.metrics.MetricsConfig;
 import io.failscope.node.NodeConfig;
 import io.failscope.store.RetentionConfig;
 import io.failscope.store.StoreConfig;
@@ -21,7 +22,7 @@ import static java.util.Objects.requireNonNull;
  * once. Keys and defaults live with the feature that reads them; {@link #KEYS} lists them all, for the
  * Core Lightning manifest and {@code config/failscope.conf.example}.
  */
-public record FailscopeConfig(Path dataDirectory, StoreConfig store, RetentionConfig retention, HttpConfig http, NodeConfig node, Optional<Path> policyFile, HoldConfig hold)
+public record FailscopeConfig(Path dataDirectory, StoreConfig store, RetentionConfig retention, HttpConfig http, NodeConfig node, Optional<Path> policyFile, HoldConfig hold, MetricsConfig metrics)
 {
     /** Where records are stored; relative to Core Lightning's lightning-dir, or to the config file. */
     public static final ConfigKey DATA_DIR = new ConfigKey("dir", "failscope", "Directory of failscope's database, relative to the lightning-dir (Core Lightning) or to the config file.");
@@ -39,6 +40,7 @@ public record FailscopeConfig(Path dataDirectory, StoreConfig store, RetentionCo
         keys.addAll(NodeConfig.KEYS);
         keys.add(POLICY_FILE);
         keys.addAll(HoldConfig.KEYS);
+        keys.addAll(MetricsConfig.KEYS);
         KEYS = Collections.unmodifiableList(keys);
     }
 
@@ -51,6 +53,7 @@ public record FailscopeConfig(Path dataDirectory, StoreConfig store, RetentionCo
         requireNonNull(node, "node is null");
         requireNonNull(policyFile, "policyFile is null");
         requireNonNull(hold, "hold is null");
+        requireNonNull(metrics, "metrics is null");
     }
 
     /**
@@ -68,7 +71,8 @@ public record FailscopeConfig(Path dataDirectory, StoreConfig store, RetentionCo
         NodeConfig node = NodeConfig.read(config);
         String policy = config.getString(POLICY_FILE);
         HoldConfig hold = HoldConfig.read(config);
+        MetricsConfig metrics = MetricsConfig.read(config);
         config.finish();
-        return new FailscopeConfig(dataDirectory, store, retention, http, node, policy == null ? Optional.empty() : Optional.of(baseDirectory.resolve(policy)), hold);
+        return new FailscopeConfig(dataDirectory, store, retention, http, node, policy == null ? Optional.empty() : Optional.of(baseDirectory.resolve(policy)), hold, metrics);
     }
 }

@@ -3,6 +3,7 @@ package io.failscope.dialect;
 import com.google.inject.Binder;
 import com.google.inject.Key;
 import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.Multibinder;
 import io.failscope.rpc.MessageHandler;
 import io.failscope.rpc.ServedOverHttp;
 
@@ -25,5 +26,11 @@ public final class DialectModule
     public static MapBinder<String, NodeEvent> events(Binder binder)
     {
         return MapBinder.newMapBinder(binder, String.class, NodeEvent.class);
+    }
+
+    /** How a feature hears each hook's answer time (metrics); every dialect module declares it. */
+    public static Multibinder<HookListener> hookListeners(Binder binder)
+    {
+        return Multibinder.newSetBinder(binder, HookListener.class);
     }
 }

@@ -41,6 +41,11 @@ public final class HookStatus
         return failedOpen.get();
     }
 
+    public long answeredCount()
+    {
+        return answered.get();
+    }
+
     @Override
     public String name()
     {

@@ -1,5 +1,6 @@
 package io.failscope.dialect;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.failscope.Throttled;
 import io.failscope.rpc.ErrorResolver;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import static java.util.Objects.requireNonNull;
@@ -31,14 +33,16 @@ public final class NodeMessages
     private final Map<String, NodeHook> hooks;
     private final Map<String, NodeEvent> events;
     private final RpcDispatcher methods;
+    private final Set<HookListener> hookListeners;
     private final Throttled throttled;
 
     @Inject
-    public NodeMessages(Map<String, NodeHook> hooks, Map<String, NodeEvent> events, RpcDispatcher methods, Clock clock)
+    public NodeMessages(Map<String, NodeHook> hooks, Map<String, NodeEvent> events, RpcDispatcher methods, Clock clock, Set<HookListener> hookListeners)
     {
         this.hooks = Map.copyOf(requireNonNull(hooks, "hooks is null"));
         this.events = Map.copyOf(requireNonNull(events, "events is null"));
         this.methods = requireNonNull(methods, "methods is null");
+        this.hookListeners = Set.copyOf(requireNonNull(hookListeners, "hookListeners is null"));
         this.throttled = new Throttled(LOG, Duration.ofMinutes(1), clock);
     }
 
@@ -58,7 +62,15 @@ public final class NodeMessages
         }
         CompletableFuture<Optional<ObjectNode>> answer;
         try {
-            answer = (hook != null ? hook.answer(message.params()) : event.handle(message.params())).thenApply(result -> JsonRpc.answer(message, result));
+            if (hook != null) {
+                long started = System.nanoTime();
+                CompletableFuture<JsonNode> verdict = hook.answer(message.params());
+                timed(message.method(), verdict, started);
+                answer = verdict.thenApply(result -> JsonRpc.answer(message, result));
+            }
+            else {
+                answer = event.handle(message.params()).thenApply(result -> JsonRpc.answer(message, result));
+            }
         }
         catch (RpcException | RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
@@ -71,6 +83,26 @@ public final class NodeMessages
                 throttled.log(Level.WARNING, message.method(), () -> "notification " + message.method() + " was not taken: " + error.getMessage());
             }
             return JsonRpc.errorAnswer(message, error);
+        });
+    }
+
+    /** An answer not ready when the hook returned is a held HTLC's: its time is the hold's. */
+    private void timed(String hook, CompletableFuture<JsonNode> verdict, long started)
+    {
+        if (hookListeners.isEmpty()) {
+            return;
+        }
+        boolean held = !verdict.isDone();
+        verdict.whenComplete((result, failure) -> {
+            Duration latency = Duration.ofNanos(System.nanoTime() - started);
+            for (HookListener listener : hookListeners) {
+                try {
+                    listener.answered(hook, latency, held);
+                }
+                catch (RuntimeException e) {
+                    LOG.log(Level.ERROR, "a hook listener failed", e);
+                }
+            }
         });
     }
 }

@@ -2,6 +2,7 @@ package io.failscope.dialect.cln;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Singleton;
+import io.failscope.capture.CaptureModule;
 import io.failscope.dialect.DialectModule;
 import io.failscope.dialect.HookStatus;
 import io.failscope.rpc.RpcDispatcher;
@@ -21,6 +22,7 @@ public final class ClnDialectModule
     protected void configure()
     {
         bind(HookStatus.class).in(Singleton.class);
+        DialectModule.hookListeners(binder());
         StatusModule.sections(binder()).addBinding().to(HookStatus.class);
         bind(ClnHtlcAccepted.class).in(Singleton.class);
         DialectModule.hooks(binder()).addBinding("htlc_accepted").to(ClnHtlcAccepted.class);
@@ -31,5 +33,8 @@ public final class ClnDialectModule
         }
         DialectModule.events(binder()).addBinding("block_added").to(ClnEvents.BlockAdded.class);
         bind(DialectModule.SERVED_OVER_HTTP).to(RpcDispatcher.class);
+        // the manifest declares the topic (ClnManifest): other plugins subscribe to it
+        bind(HtlcFailureRecorded.class).in(Singleton.class);
+        CaptureModule.listeners(binder()).addBinding().to(HtlcFailureRecorded.class);
     }
 }

@@ -62,6 +62,8 @@ public final class ClnManifest
         Stream.concat(names(elements, NodeEvent.class).stream(), Stream.of(SHUTDOWN)).forEach(subscriptions::add);
         ArrayNode hooks = manifest.putArray("hooks");
         names(elements, NodeHook.class).forEach(name -> hooks.addObject().put("name", name));
+        // custom notifications failscope sends; lightningd drops a topic not declared here (§1.9)
+        manifest.putArray("notifications").addObject().put("method", HtlcFailureRecorded.TOPIC);
         manifest.put("dynamic", true);
         manifest.put("nonnumericids", true);
         return manifest;

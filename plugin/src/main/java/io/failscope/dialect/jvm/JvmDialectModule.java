@@ -19,6 +19,7 @@ public final class JvmDialectModule
     protected void configure()
     {
         bind(HookStatus.class).in(Singleton.class);
+        DialectModule.hookListeners(binder());
         StatusModule.sections(binder()).addBinding().to(HookStatus.class);
         DialectModule.hooks(binder()).addBinding("htlc_intercepted").to(JvmHtlcIntercepted.class);
         DialectModule.events(binder()).addBinding("htlc_handling_failed").to(JvmHtlcHandlingFailed.class);
