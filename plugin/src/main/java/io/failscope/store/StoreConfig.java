@@ -2,26 +2,36 @@ package io.failscope.store;
 
 import io.failscope.config.ConfigKey;
 import io.failscope.config.ConfigValues;
+import io.failscope.store.postgres.PostgresUrl;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * How the store writes. A PostgreSQL backend's address will be read here too.
+ * Where and how the store writes: the embedded SQLite file by default, or a PostgreSQL database that
+ * several plugins (a fleet of nodes) share.
  *
- * @param synchronous when a write counts as durable ({@code store.synchronous})
+ * @param synchronous when a write counts as durable ({@code store.synchronous}; SQLite only, PostgreSQL commits are always synchronous)
  * @param commitDelay how long the writer waits for more records to commit with a small group ({@code store.commit-delay})
+ * @param url the PostgreSQL database to store in instead of SQLite ({@code store.url})
+ * @param passwordFile the file holding the PostgreSQL password ({@code store.password-file}); without it the driver reads PGPASSFILE or ~/.pgpass
  */
-public record StoreConfig(Synchronous synchronous, Duration commitDelay)
+public record StoreConfig(Synchronous synchronous, Duration commitDelay, Optional<PostgresUrl> url, Optional<Path> passwordFile)
 {
     public static final ConfigKey SYNCHRONOUS = new ConfigKey("store.synchronous", "full",
             "When a record counts as stored: full waits until it is on disk and survives a power loss; normal survives a crash of the plugin but may lose the last records of a power loss, for about twice the write rate.");
     public static final ConfigKey COMMIT_DELAY = new ConfigKey("store.commit-delay", "50ms",
             "How long the writer waits for more records before it commits a small group (0 commits each at once); one commit for several records costs a fraction of one each, and a record is acknowledged only when its commit is durable.");
-    public static final List<ConfigKey> KEYS = List.of(SYNCHRONOUS, COMMIT_DELAY);
+    public static final ConfigKey URL = new ConfigKey("store.url", null,
+            "Store in this PostgreSQL database instead of the SQLite file (postgresql://user@host:5432/database), so that several nodes' plugins share one history; never put the password here.");
+    public static final ConfigKey PASSWORD_FILE = new ConfigKey("store.password-file", null,
+            "A file whose first line is the PostgreSQL password for store.url (keep it readable by the plugin only); without it the password comes from PGPASSFILE or ~/.pgpass.");
+    public static final List<ConfigKey> KEYS = List.of(SYNCHRONOUS, COMMIT_DELAY, URL, PASSWORD_FILE);
 
     private static final Duration MAX_COMMIT_DELAY = Duration.ofSeconds(1);
 
@@ -41,10 +51,20 @@ public record StoreConfig(Synchronous synchronous, Duration commitDelay)
         }
     }
 
+    public StoreConfig(Synchronous synchronous, Duration commitDelay)
+    {
+        this(synchronous, commitDelay, Optional.empty(), Optional.empty());
+    }
+
     public StoreConfig
     {
         requireNonNull(synchronous, "synchronous is null");
         requireNonNull(commitDelay, "commitDelay is null");
+        requireNonNull(url, "url is null");
+        requireNonNull(passwordFile, "passwordFile is null");
+        if (passwordFile.isPresent() && url.isEmpty()) {
+            throw new IllegalArgumentException("a password file is for store.url, which is not set");
+        }
         if (commitDelay.isNegative() || commitDelay.compareTo(MAX_COMMIT_DELAY) > 0) {
             throw new IllegalArgumentException("commitDelay must be between 0 and 1s, got " + commitDelay);
         }
@@ -53,20 +73,56 @@ public record StoreConfig(Synchronous synchronous, Duration commitDelay)
     /** The same settings with another commit delay. */
     public StoreConfig withCommitDelay(Duration delay)
     {
-        return new StoreConfig(synchronous, delay);
+        return new StoreConfig(synchronous, delay, url, passwordFile);
     }
 
-    /** Reads the {@code store.*} keys; problems are collected in {@code values}. */
+    /** The same settings, storing in the PostgreSQL database {@code url}. */
+    public StoreConfig withUrl(PostgresUrl url, Optional<Path> passwordFile)
+    {
+        return new StoreConfig(synchronous, commitDelay, Optional.of(url), passwordFile);
+    }
+
+    /** Reads the {@code store.*} keys, a relative password file against the working directory; problems are collected in {@code values}. */
     public static StoreConfig read(ConfigValues values)
     {
+        return read(values, Path.of(""));
+    }
+
+    /** Reads the {@code store.*} keys, a relative password file against {@code relativeTo}; problems are collected in {@code values}. */
+    public static StoreConfig read(ConfigValues values, Path relativeTo)
+    {
         Duration commitDelay = values.getDuration(COMMIT_DELAY, Duration.ZERO, MAX_COMMIT_DELAY);
-        String synchronous = values.getString(SYNCHRONOUS).strip();
+        String synchronousName = values.getString(SYNCHRONOUS).strip();
+        Synchronous synchronous = null;
         for (Synchronous mode : Synchronous.values()) {
-            if (mode.configName().equals(synchronous)) {
-                return new StoreConfig(mode, commitDelay);
+            if (mode.configName().equals(synchronousName)) {
+                synchronous = mode;
             }
         }
-        values.problem(SYNCHRONOUS.key(), "must be full or normal, got '" + synchronous + "'");
-        return new StoreConfig(DEFAULT.synchronous(), commitDelay);
+        if (synchronous == null) {
+            values.problem(SYNCHRONOUS.key(), "must be full or normal, got '" + synchronousName + "'");
+            synchronous = DEFAULT.synchronous();
+        }
+        Optional<PostgresUrl> url = Optional.empty();
+        String urlText = values.getString(URL);
+        if (urlText != null && !urlText.isBlank()) {
+            try {
+                url = Optional.of(PostgresUrl.parse(urlText));
+            }
+            catch (IllegalArgumentException e) {
+                values.problem(URL.key(), e.getMessage());
+            }
+        }
+        Optional<Path> passwordFile = Optional.empty();
+        String passwordFileText = values.getString(PASSWORD_FILE);
+        if (passwordFileText != null && !passwordFileText.isBlank()) {
+            if (urlText == null || urlText.isBlank()) {
+                values.problem(PASSWORD_FILE.key(), "is the password for store.url, which is not set; got '" + passwordFileText + "'");
+            }
+            else {
+                passwordFile = Optional.of(relativeTo.resolve(passwordFileText.strip()));
+            }
+        }
+        return new StoreConfig(synchronous, commitDelay, url.isPresent() ? url : Optional.empty(), url.isPresent() ? passwordFile : Optional.empty());
     }
 }

@@ -29,11 +29,14 @@ final class StoreStatusSection
     public ObjectNode report()
     {
         StoreStatus status = store.status();
-        return Json.object()
+        ObjectNode report = Json.object()
+                .put("backend", store.backend())
                 .put("records", status.records())
                 .put("database_bytes", status.databaseBytes())
                 .put("queue_depth", status.queueDepth())
                 .put("inserted_since_start", status.insertedSinceStart())
                 .put("updated_since_start", status.updatedSinceStart());
+        store.fault().ifPresent(fault -> report.put("fault", fault));
+        return report;
     }
 }
