@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -87,14 +88,20 @@ public abstract class Simulation
 
     /**
      * The node id of node {@code number} of a simulated fleet (0 is the simulator's usual node): a
-     * valid compressed key prefix and a distinct, stable value per number.
+     * point on secp256k1 (the plugin checks), distinct and stable per number. Its x coordinate is the
+     * first x from the usual node's, plus the number, for which x^3 + 7 is a square modulo p.
      */
     public static String fleetNodeId(int number)
     {
         if (number == 0) {
             return SimNode.NODE_ID;
         }
-        return "02" + String.format(Locale.ROOT, "%08x", number) + SimNode.NODE_ID.substring(10);
+        BigInteger p = BigInteger.TWO.pow(256).subtract(BigInteger.TWO.pow(32)).subtract(BigInteger.valueOf(977));
+        BigInteger x = new BigInteger(SimNode.NODE_ID.substring(2), 16).add(BigInteger.valueOf(number).shiftLeft(64));
+        while (!x.pow(3).add(BigInteger.valueOf(7)).mod(p).modPow(p.subtract(BigInteger.ONE).shiftRight(1), p).equals(BigInteger.ONE)) {
+            x = x.add(BigInteger.ONE);
+        }
+        return "02" + String.format(Locale.ROOT, "%64s", x.toString(16)).replace(' ', '0');
     }
 
     public String nodeId()
