@@ -81,7 +81,7 @@ final class TestFleetOnPostgres
             List<Future<?>> runs = new ArrayList<>();
             for (ClnSimulation simulation : fleet) {
                 runs.add(runners.submit(() -> {
-                    simulation.run(800, sent -> {});
+                    simulation.run(600, sent -> {});
                     simulation.releaseHeld(Duration.ofMinutes(2));
                     return null;
                 }));
