@@ -369,8 +369,9 @@ public final class PostgresFailureStore
     private void sweep()
     {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            // another role's sessions may show no backend_start (without pg_read_all_stats): its pid alone then keeps the range
             int swept = statement.executeUpdate("DELETE FROM in_flight f WHERE NOT EXISTS"
-                    + " (SELECT 1 FROM pg_stat_activity a WHERE a.pid = f.pid AND a.backend_start = f.backend_start)");
+                    + " (SELECT 1 FROM pg_stat_activity a WHERE a.pid = f.pid AND (a.backend_start = f.backend_start OR a.backend_start IS NULL))");
             if (swept > 0) {
                 LOG.log(Level.INFO, "released " + swept + " index ranges of plugins that stopped mid-write");
             }
