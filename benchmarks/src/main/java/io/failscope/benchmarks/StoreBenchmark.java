@@ -9,6 +9,7 @@ import io.failscope.rpc.DelHtlcFailures;
 import io.failscope.rpc.HtlcFailureStats;
 import io.failscope.rpc.ListHtlcFailures;
 import io.failscope.rpc.RpcDispatcher;
+import io.failscope.store.FailureStore;
 import io.failscope.store.RetentionConfig;
 import io.failscope.store.StoreConfig;
 import io.failscope.store.WriteOutcome;
@@ -155,6 +156,15 @@ public final class StoreBenchmark
     {
         try (SqliteFailureStore store = SqliteFailureStore.open(directory, RetentionConfig.DEFAULT, Clock.systemUTC())) {
             store.awaitMigration(Duration.ofHours(1));
+            queries(store, synthetic, rows, Map.of());
+        }
+    }
+
+    /** Measures first pages for every filter (and {@code extra} ones) and statistics for every grouping, on any backend. */
+    static void queries(FailureStore store, SyntheticRecords synthetic, long rows, Map<String, String> extra)
+            throws Exception
+    {
+        {
             RpcDispatcher rpc = new RpcDispatcher(Map.of(ListHtlcFailures.INFO, new ListHtlcFailures(store), HtlcFailureStats.INFO, new HtlcFailureStats(store), DelHtlcFailures.INFO, new DelHtlcFailures(store)));
             long days = 90;
             long start = SyntheticRecords.START.getEpochSecond();
@@ -177,6 +187,7 @@ public final class StoreBenchmark
             filters.put("reason, from the middle (index+start)", "{\"reason\":\"fee_insufficient\",\"index\":\"created\",\"start\":" + rows / 2 + ",\"limit\":100}");
             filters.put("out_channel and reason", "{\"out_channel\":\"" + synthetic.channels().get(7) + "\",\"reason\":\"fee_insufficient\",\"limit\":100}");
             filters.put("peer_id, last 10 days", "{\"peer_id\":\"" + synthetic.peers().get(3) + "\",\"since\":" + (start + (days - 10) * 86_400) + ",\"limit\":100}");
+            filters.putAll(extra);
 
             System.out.printf(Locale.ROOT, "%n## listhtlcfailures, first page (limit 100): 50 warm-up calls, then 500 measured (load average %s)%n", loadAverage());
             System.out.printf(Locale.ROOT, "| filter | items | p50 ms | p99 ms | max ms |%n|---|---:|---:|---:|---:|%n");
@@ -203,14 +214,14 @@ public final class StoreBenchmark
         }
     }
 
-    private interface Call
+    interface Call
     {
         void run()
                 throws Exception;
     }
 
     /** Runs {@code call} {@code warmups} times, then {@code measured} times; the measured durations, sorted. */
-    private static long[] timings(int warmups, int measured, Call call)
+    static long[] timings(int warmups, int measured, Call call)
             throws Exception
     {
         for (int i = 0; i < warmups; i++) {
@@ -236,7 +247,7 @@ public final class StoreBenchmark
         }
     }
 
-    private static double percentile(long[] sortedNanos, double percent)
+    static double percentile(long[] sortedNanos, double percent)
     {
         int index = (int) Math.ceil(percent / 100 * sortedNanos.length) - 1;
         return sortedNanos[Math.max(0, Math.min(index, sortedNanos.length - 1))] / 1e6;

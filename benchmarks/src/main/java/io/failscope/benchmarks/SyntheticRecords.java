@@ -46,6 +46,11 @@ final class SyntheticRecords
         }
     }
 
+    NodeId node()
+    {
+        return node;
+    }
+
     List<NodeId> peers()
     {
         return peers;

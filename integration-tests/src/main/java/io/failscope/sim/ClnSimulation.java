@@ -104,6 +104,7 @@ public final class ClnSimulation
         if (settings.holdTimeout() != null) {
             options.put("failscope-hold-timeout", settings.holdTimeout());
         }
+        settings.options().forEach(options::put);
         params.putObject("configuration")
                 .put("lightning-dir", settings.directory().toAbsolutePath().toString())
                 .put("rpc-file", "lightning-rpc")

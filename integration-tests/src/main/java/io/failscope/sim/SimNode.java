@@ -46,6 +46,7 @@ final class SimNode
         }
     }
 
+    private final String nodeId;
     private final Map<String, SimChannel> channels = new LinkedHashMap<>();
     private final Map<String, Boolean> connected = new LinkedHashMap<>();
     private final AtomicLong height = new AtomicLong(FIRST_HEIGHT);
@@ -53,8 +54,9 @@ final class SimNode
     private final Map<String, Long> balanceChanges = new LinkedHashMap<>();
     private int epoch;
 
-    SimNode()
+    SimNode(String nodeId)
     {
+        this.nodeId = nodeId;
         // scid, peer, state, spendable, htlc min, htlc max, fee base, ppm, max HTLCs, peer's max in flight, dust in flight
         add(new SimChannel("101x1x0", peer(1), "CHANNELD_NORMAL", 40_000_000, 1_000, 20_000_000, 1_000, 100, 30, 400_000_000, 0));
         add(new SimChannel("102x1x0", peer(2), "CHANNELD_NORMAL", 6_000_000, 1_000, 10_000_000, 500, 500, 30, 400_000_000, 0));
@@ -118,7 +120,7 @@ final class SimNode
     {
         switch (method) {
             case "getinfo":
-                return PluginProcess.MAPPER.createObjectNode().put("id", NODE_ID).put("alias", "failscope-sim")
+                return PluginProcess.MAPPER.createObjectNode().put("id", nodeId).put("alias", "failscope-sim")
                         .put("blockheight", height.get()).put("network", "regtest");
             case "listconfigs":
                 ObjectNode result = PluginProcess.MAPPER.createObjectNode();

@@ -1,10 +1,13 @@
 package io.failscope.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -33,16 +36,27 @@ public abstract class Simulation
     /**
      * How a run is set up. {@code httpPort} null means none in cln mode and a free one in jvm mode;
      * {@code holdTimeout} null means the plugin's default; {@code schemaCheck} null means messages are
-     * not checked against {@code rpc-schema/}.
+     * not checked against {@code rpc-schema/}. {@code nodeId} is the simulated node's id (each node of a
+     * fleet has its own); {@code options} are further plugin options by their Core Lightning names
+     * (for a fleet, {@code failscope-store-url}).
      */
     public record Settings(Path launcher, Path directory, Path policyFile, Integer httpPort, String holdTimeout, long seed, int window, int epochSize,
-            Map<String, String> environment, PluginProcess.SchemaCheck schemaCheck)
+            Map<String, String> environment, PluginProcess.SchemaCheck schemaCheck, String nodeId, Map<String, String> options)
     {
         public Settings
         {
             requireNonNull(launcher, "launcher is null");
             requireNonNull(directory, "directory is null");
             requireNonNull(environment, "environment is null");
+            requireNonNull(nodeId, "nodeId is null");
+            options = Map.copyOf(requireNonNull(options, "options is null"));
+        }
+
+        /** One node with the simulator's usual node id and no further options. */
+        public Settings(Path launcher, Path directory, Path policyFile, Integer httpPort, String holdTimeout, long seed, int window, int epochSize,
+                Map<String, String> environment, PluginProcess.SchemaCheck schemaCheck)
+        {
+            this(launcher, directory, policyFile, httpPort, holdTimeout, seed, window, epochSize, environment, schemaCheck, SimNode.NODE_ID, Map.of());
         }
     }
 
@@ -50,7 +64,7 @@ public abstract class Simulation
     protected enum Verdict { CONTINUE, FAIL, OTHER }
 
     protected final Settings settings;
-    protected final SimNode node = new SimNode();
+    protected final SimNode node;
     protected final Random random;
     private final Traffic traffic;
     private final Tally tally = new Tally();
@@ -66,9 +80,33 @@ public abstract class Simulation
     protected Simulation(Settings settings, boolean ownPayments)
     {
         this.settings = requireNonNull(settings, "settings is null");
+        this.node = new SimNode(settings.nodeId());
         this.random = new Random(settings.seed());
         this.traffic = new Traffic(node, random, ownPayments);
         this.window = new Semaphore(settings.window());
+    }
+
+    /**
+     * The node id of node {@code number} of a simulated fleet (0 is the simulator's usual node): a
+     * point on secp256k1 (the plugin checks), distinct and stable per number. Its x coordinate is the
+     * first x from the usual node's, plus the number, for which x^3 + 7 is a square modulo p.
+     */
+    public static String fleetNodeId(int number)
+    {
+        if (number == 0) {
+            return SimNode.NODE_ID;
+        }
+        BigInteger p = BigInteger.TWO.pow(256).subtract(BigInteger.TWO.pow(32)).subtract(BigInteger.valueOf(977));
+        BigInteger x = new BigInteger(SimNode.NODE_ID.substring(2), 16).add(BigInteger.valueOf(number).shiftLeft(64));
+        while (!x.pow(3).add(BigInteger.valueOf(7)).mod(p).modPow(p.subtract(BigInteger.ONE).shiftRight(1), p).equals(BigInteger.ONE)) {
+            x = x.add(BigInteger.ONE);
+        }
+        return "02" + String.format(Locale.ROOT, "%64s", x.toString(16)).replace(' ', '0');
+    }
+
+    public String nodeId()
+    {
+        return settings.nodeId();
     }
 
     public Tally tally()
@@ -245,9 +283,23 @@ public abstract class Simulation
     public Map<String, Long> storedFailuresByReason(long expected, Duration within)
             throws IOException, InterruptedException
     {
+        return storedFailuresByReason(null, expected, within);
+    }
+
+    /**
+     * The store's failure counts by reason of one node ({@code nodeId}; null: of every node in the
+     * database), once they reach {@code expected} (or {@code within} has passed).
+     */
+    public Map<String, Long> storedFailuresByReason(String nodeId, long expected, Duration within)
+            throws IOException, InterruptedException
+    {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
-            JsonNode stats = query("htlcfailurestats", PluginProcess.MAPPER.createObjectNode().put("group_by", "reason")).path("result");
+            ObjectNode params = PluginProcess.MAPPER.createObjectNode().put("group_by", "reason");
+            if (nodeId != null) {
+                params.put("node_id", nodeId);
+            }
+            JsonNode stats = query("htlcfailurestats", params).path("result");
             long total = stats.path("total").path("count").asLong();
             if (total >= expected || System.nanoTime() > deadline) {
                 Map<String, Long> counts = new TreeMap<>();

@@ -67,6 +67,12 @@ public final class Simulator
     @Option(names = "--http-port", description = "Port of the plugin's HTTP endpoint in the demo (default: ${DEFAULT-VALUE}).", defaultValue = "9737")
     int httpPort;
 
+    @Option(names = "--nodes", description = "Simulated nodes, each with its own plugin process and node id, all storing in --store-url (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+    int nodes;
+
+    @Option(names = "--store-url", description = "The PostgreSQL database the plugins store in (failscope-store-url, e.g. postgresql://failscope@localhost:5432/failscope; the password from PGPASSFILE).")
+    String storeUrl;
+
     public static void main(String[] args)
     {
         System.exit(new CommandLine(new Simulator()).execute(args));
@@ -96,13 +102,29 @@ public final class Simulator
             System.err.println("failscope-simulator: --window, --epoch and --report-every must be at least 1, got " + window + ", " + epoch + ", " + reportEvery);
             return 2;
         }
+        if (nodes < 1 || nodes > 64) {
+            System.err.println("failscope-simulator: --nodes must be between 1 and 64, got " + nodes);
+            return 2;
+        }
+        if (nodes > 1 && storeUrl == null) {
+            System.err.println("failscope-simulator: --nodes " + nodes + " needs --store-url, the PostgreSQL database the nodes' plugins share");
+            return 2;
+        }
+        if (nodes > 1 && mode != Mode.cln) {
+            System.err.println("failscope-simulator: --nodes runs Core Lightning nodes; leave --mode out or set it to cln");
+            return 2;
+        }
+        if (nodes > 1) {
+            return Fleet.run(this);
+        }
         long defaultCount = demo ? 20_000 : 1_000_000;
         long count = htlcs != null ? htlcs : defaultCount;
         Path dir = directory != null ? directory : Files.createTempDirectory("failscope-sim-");
         Path gcLog = dir.resolve("plugin-gc.log");
         Simulation.Settings settings = new Simulation.Settings(launcher.toAbsolutePath(), dir, policy.toAbsolutePath(),
                 demo ? httpPort : null, demo ? "10m" : null, seed, window, epoch,
-                Map.of("FAILSCOPE_JAVA_OPTS", PluginMemory.gcLogOption(gcLog)), null);
+                Map.of("FAILSCOPE_JAVA_OPTS", PluginMemory.gcLogOption(gcLog)), null, Simulation.fleetNodeId(0),
+                storeUrl == null ? Map.of() : Map.of("failscope-store-url", storeUrl));
         System.out.println("failscope simulator (" + mode + " node): node directory " + dir + ", policy " + policy + ", " + String.format(Locale.ROOT, "%,d", count) + " HTLCs");
         try (Simulation simulation = mode == Mode.cln ? ClnSimulation.start(settings) : JvmSimulation.start(settings)) {
             PluginMemory memory = new PluginMemory(gcLog, simulation.pluginPid());
@@ -144,7 +166,7 @@ public final class Simulator
         }
     }
 
-    private static void deleteTree(Path root)
+    static void deleteTree(Path root)
             throws IOException
     {
         try (Stream<Path> paths = Files.walk(root)) {
@@ -155,7 +177,7 @@ public final class Simulator
     }
 
     /** Prints the simulator's counts next to the store's; true when every reason matches. */
-    private static boolean compare(Simulation simulation)
+    static boolean compare(Simulation simulation)
             throws IOException, InterruptedException
     {
         Map<String, Long> expected = simulation.tally().failuresByReason();

@@ -26,6 +26,8 @@ final class TestSimulatorOptions
             --window       | 0                | --window, --epoch and --report-every must be at least 1, got 0, 1000, 100000
             --launcher     | /no/such/plugin  | --launcher /no/such/plugin is not an executable file
             --policy       | /no/such/policy  | --policy /no/such/policy is not a file
+            --nodes        | 0                | --nodes must be between 1 and 64, got 0
+            --nodes        | 4                | --nodes 4 needs --store-url, the PostgreSQL database the nodes' plugins share
             """)
     void aBadOptionIsRefusedNamingItsValue(String option, String value, String message)
     {

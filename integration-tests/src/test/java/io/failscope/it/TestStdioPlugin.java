@@ -74,7 +74,7 @@ final class TestStdioPlugin
         });
         assertThat(options).containsExactly("failscope-dir", "failscope-http-port", "failscope-http-address", "failscope-http-token-file",
                 "failscope-http-max-request-bytes", "failscope-http-max-batch", "failscope-http-max-answer-bytes", "failscope-http-idle-timeout",
-                "failscope-http-min-request-rate", "failscope-store-synchronous", "failscope-store-commit-delay", "failscope-store-retry-buffer", "failscope-retention-max-age", "failscope-retention-max-rows", "failscope-retention-interval",
+                "failscope-http-min-request-rate", "failscope-store-synchronous", "failscope-store-commit-delay", "failscope-store-retry-buffer", "failscope-store-url", "failscope-store-password-file", "failscope-retention-max-age", "failscope-retention-max-rows", "failscope-retention-interval",
                 "failscope-retention-batch-size", "failscope-node-rpc-timeout", "failscope-node-refresh-interval", "failscope-node-rpc-url", "failscope-policy-file",
                 "failscope-hold-timeout", "failscope-hold-cltv-margin", "failscope-hold-release", "failscope-metrics-channel-labels");
         assertThat(manifest.get("options").get(0).get("default").asText()).isEqualTo("failscope");

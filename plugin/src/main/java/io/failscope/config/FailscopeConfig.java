@@ -65,7 +65,7 @@ public record FailscopeConfig(Path dataDirectory, StoreConfig store, RetentionCo
     {
         ConfigValues config = new ConfigValues(values, displayName);
         Path dataDirectory = baseDirectory.resolve(config.getString(DATA_DIR));
-        StoreConfig store = StoreConfig.read(config);
+        StoreConfig store = StoreConfig.read(config, baseDirectory);
         RetentionConfig retention = RetentionConfig.read(config);
         HttpConfig http = HttpConfig.read(config, baseDirectory);
         NodeConfig node = NodeConfig.read(config);

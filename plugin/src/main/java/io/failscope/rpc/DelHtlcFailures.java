@@ -26,6 +26,7 @@ public final class DelHtlcFailures
     static {
         List<String> names = new ArrayList<>(List.of("before"));
         names.addAll(FilterParams.NAMES);
+        names.add(FilterParams.NODE_ID);
         PARAMETERS = List.copyOf(names);
     }
 

@@ -1,5 +1,6 @@
 package io.failscope.rpc;
 
+import io.failscope.NodeId;
 import io.failscope.config.ClosestName;
 import io.failscope.reason.FailureSource;
 import io.failscope.reason.FailureType;
@@ -8,6 +9,7 @@ import io.failscope.reason.StoredEnum;
 import io.failscope.store.FailureFilter;
 
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,8 +19,15 @@ import java.util.stream.Stream;
 /** The filter parameters {@code listhtlcfailures}, {@code delhtlcfailures} and the exports share. */
 public final class FilterParams
 {
+    /**
+     * The filters in the order Core Lightning passes them by position; {@code node_id} (a fleet's
+     * nodes) came later and so is the last parameter of each method, after its own.
+     */
     public static final List<String> NAMES = List.of("reason", "failcode", "type", "source", "in_channel", "out_channel", "peer_id", "payment_hash",
             "since", "until", "min_msat", "max_msat");
+
+    /** Which nodes of a fleet: one node id or a list. */
+    static final String NODE_ID = "node_id";
 
     private FilterParams() {}
 
@@ -46,7 +55,25 @@ public final class FilterParams
         params.time("until").ifPresent(filter::until);
         params.msat("min_msat").ifPresent(filter::minMsat);
         params.msat("max_msat").ifPresent(filter::maxMsat);
+        filter.nodes(nodes(params));
         return filter.build();
+    }
+
+    /** {@code node_id}: one node of a fleet, or a list of them; none given means every node in the database. */
+    static Set<NodeId> nodes(Params params)
+            throws RpcException
+    {
+        Set<NodeId> nodes = new LinkedHashSet<>();
+        for (String text : params.strings(NODE_ID)) {
+            try {
+                nodes.add(NodeId.fromHex(text));
+            }
+            catch (IllegalArgumentException e) {
+                throw RpcException.invalidParam(NODE_ID, params.raw(NODE_ID), "'" + (text.length() <= 70 ? text : text.substring(0, 67) + "...")
+                        + "' should be a node id: 66 hex digits starting with 02 or 03");
+            }
+        }
+        return nodes;
     }
 
     private static <E extends Enum<E> & StoredEnum> Optional<E> storedEnum(Params params, String name, Class<E> type)

@@ -31,10 +31,10 @@ import static java.util.Objects.requireNonNull;
 public final class HtlcFailureStats
         implements RpcMethod
 {
-    private static final List<String> PARAMETERS = List.of("group_by", "since", "until");
+    private static final List<String> PARAMETERS = List.of("group_by", "since", "until", FilterParams.NODE_ID);
 
     public static final RpcMethod.Info INFO = new RpcMethod.Info("htlcfailurestats", PARAMETERS,
-            "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour, day or node.");
+            "Totals of HTLC failures (count, amount, missed fees) over a time range, grouped by reason, failcode, type, out_channel, in_channel, peer_id, hour, day or node; node_id picks nodes of a fleet (default all).");
 
     private final FailureStore store;
 
@@ -54,6 +54,7 @@ public final class HtlcFailureStats
         FailureFilter.Builder range = FailureFilter.builder();
         params.time("since").ifPresent(range::since);
         params.time("until").ifPresent(range::until);
+        range.nodes(FilterParams.nodes(params));
         FailureStats stats = store.stats(range.build(), grouping);
 
         ObjectNode result = Json.object();

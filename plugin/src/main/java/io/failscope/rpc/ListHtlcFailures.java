@@ -28,12 +28,12 @@ public final class ListHtlcFailures
 
     static {
         List<String> names = new ArrayList<>(FilterParams.NAMES);
-        names.addAll(List.of("index", "start", "limit"));
+        names.addAll(List.of("index", "start", "limit", FilterParams.NODE_ID));
         PARAMETERS = List.copyOf(names);
     }
 
     public static final RpcMethod.Info INFO = new RpcMethod.Info("listhtlcfailures", PARAMETERS,
-            "List recorded HTLC failures with their precise local reason; filter by reason, failcode, type, source, channel, peer, payment hash, time and amount; page with index/start/limit.");
+            "List recorded HTLC failures with their precise local reason; filter by reason, failcode, type, source, channel, peer, payment hash, time, amount and node (node_id: one or several nodes of a fleet, default all); page with index/start/limit.");
 
     private final FailureStore store;
 

@@ -4,6 +4,7 @@ import io.failscope.record.HtlcFailureRecord;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -65,6 +66,18 @@ public interface FailureStore
 
     /** Cheap figures about the store, read without scanning the records. */
     StoreStatus status();
+
+    /** Which database holds the records: {@code sqlite} or {@code postgresql}. */
+    default String backend()
+    {
+        return "sqlite";
+    }
+
+    /** What keeps the store from writing right now (the server is away, ...), with since when; empty when it writes. */
+    default Optional<String> fault()
+    {
+        return Optional.empty();
+    }
 
     /** Stops taking writes, writes what is already queued, and releases the database. */
     @Override

@@ -347,6 +347,18 @@ public final class RetryBuffer
         return store.status();
     }
 
+    @Override
+    public String backend()
+    {
+        return store.backend();
+    }
+
+    @Override
+    public Optional<String> fault()
+    {
+        return store.fault();
+    }
+
     /**
      * Tries once more to write what waits, then closes the store; what still cannot be written is
      * dropped, counted by its cause and logged in one line.

@@ -5,11 +5,12 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.failscope.config.FailscopeConfig;
 import io.failscope.status.StatusModule;
+import io.failscope.store.postgres.PostgresFailureStore;
 import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.time.Clock;
 
-/** The failure store, opened in the data directory. */
+/** The failure store: the SQLite file in the data directory, or the fleet's PostgreSQL database when {@code store.url} is set. */
 public final class StoreModule
         extends AbstractModule
 {
@@ -24,7 +25,9 @@ public final class StoreModule
     @Singleton
     RetryBuffer retryBuffer(FailscopeConfig config, Clock clock)
     {
-        FailureStore backend = SqliteFailureStore.open(config.dataDirectory(), config.store(), config.retention(), clock);
+        FailureStore backend = config.store().url().isPresent()
+                ? PostgresFailureStore.open(config.store(), config.retention(), clock)
+                : SqliteFailureStore.open(config.dataDirectory(), config.store(), config.retention(), clock);
         return new RetryBuffer(backend, config.store().retryBuffer(), clock);
     }
 

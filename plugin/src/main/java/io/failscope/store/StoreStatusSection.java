@@ -35,8 +35,9 @@ final class StoreStatusSection
     {
         StoreHealth health = buffer.health();
         StoreStatus status = buffer.status();
-        ObjectNode report = Json.object().put("health", health.health());
+        ObjectNode report = Json.object().put("backend", buffer.backend()).put("health", health.health());
         health.cause().ifPresent(cause -> report.put("cause", cause.description()));
+        buffer.fault().ifPresent(fault -> report.put("fault", fault));
         report.put("records", status.records())
                 .put("database_bytes", status.databaseBytes())
                 .put("queue_depth", status.queueDepth())

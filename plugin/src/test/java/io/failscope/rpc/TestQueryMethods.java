@@ -111,6 +111,38 @@ final class TestQueryMethods
     }
 
     @Test
+    void nodeIdPicksTheRecordsOfOneOrSeveralNodesOfAFleet()
+            throws Exception
+    {
+        // a second node's records in the same database, as a fleet's plugins write them
+        String second = "02c0ad1f4a3b8b0dfc5e66f55a0d3b7d0ab4ef0a0cba6a3c9f1e0a0f8e1d7a4a01";
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            writes.add(store.submit(forward(i).nodeId(NodeId.fromHex(second)).reason(RecordedReason.fromCode(0x1007)).build()));
+        }
+        writes.forEach(CompletableFuture::join);
+
+        assertThat(call("listhtlcfailures", "{}").get("htlcfailures")).hasSize(48);
+        JsonNode secondOnly = call("listhtlcfailures", "{\"node_id\": \"" + second + "\"}").get("htlcfailures");
+        assertThat(secondOnly).hasSize(5);
+        secondOnly.forEach(item -> assertThat(item.get("node_id").asText()).isEqualTo(second));
+        assertThat(call("listhtlcfailures", "{\"node_id\": [\"" + NODE + "\", \"" + second + "\"]}").get("htlcfailures")).hasSize(48);
+        assertThat(call("listhtlcfailures", "{\"node_id\": \"" + NODE + "\", \"reason\": \"temporary_channel_failure\"}").get("htlcfailures")).isEmpty();
+        assertThat(call("listhtlcfailures", "{\"node_id\": \"" + PEER + "\"}").get("htlcfailures")).isEmpty();
+
+        JsonNode byNode = call("htlcfailurestats", "{\"group_by\": \"node\"}");
+        assertThat(byNode.get("groups")).hasSize(2);
+        assertThat(byNode.get("groups").get(1).get("node").asText()).isEqualTo(second);
+        assertThat(byNode.get("groups").get(1).get("count").asLong()).isEqualTo(5);
+        assertThat(call("htlcfailurestats", "{\"group_by\": \"reason\", \"node_id\": \"" + second + "\"}").get("total").get("count").asLong()).isEqualTo(5);
+
+        assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("{\"node_id\": \"02abc\"}")))
+                .hasMessageContaining("node_id")
+                .hasMessageContaining("02abc");
+        assertThat(Schemas.problems("listhtlcfailures.request", TestJson.MAPPER.readTree("{\"node_id\": \"02abc\"}"))).isNotEmpty();
+    }
+
+    @Test
     void listsEveryRecordWithItsReasonEvidenceAndASentence()
             throws Exception
     {
@@ -240,8 +272,8 @@ final class TestQueryMethods
     {
         assertThatThrownBy(() -> rpc.call("htlcfailurestats", TestJson.MAPPER.readTree("{\"group_by\":\"week\"}")))
                 .hasMessage("group_by: should be one of reason, failcode, type, out_channel, in_channel, peer_id, hour, day, node, got \"week\"");
-        assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]")))
-                .hasMessageStartingWith("too many parameters: 16 given, at most 15");
+        assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]")))
+                .hasMessageStartingWith("too many parameters: 17 given, at most 16");
         assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.readTree("\"created\"")))
                 .hasMessage("params must be an object or an array, got \"created\"");
         assertThatThrownBy(() -> rpc.call("listhtlcfailure", null))
