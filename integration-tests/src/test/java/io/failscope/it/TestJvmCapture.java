@@ -147,6 +147,10 @@ final class TestJvmCapture
         broken = event(12, "{\"type\":\"sideways\"}");
         assertThat(post(PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", 6).put("method", "htlc_handling_failed").set("params", broken))
                 .get("error").get("message").asText()).startsWith("failure_reason: type should be \"downstream\" or \"local\"");
+        // an HTLC id below zero once killed the record on a background thread with a raw stack trace
+        broken = event(-1, "{\"type\":\"downstream\"}");
+        assertThat(post(PluginProcess.MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", 7).put("method", "htlc_handling_failed").set("params", broken))
+                .get("error").get("message").asText()).startsWith("htlc: needs short_channel_id (such as 101x1x0) and id (a whole number, 0 or more), got").contains("\"id\":-1");
         assertThat(list()).isEmpty();
     }
 

@@ -268,6 +268,19 @@ final class TestQueryMethods
     }
 
     @Test
+    void aHugeStringParameterIsRefusedAtOnceQuotingAShortPart()
+    {
+        // a 1 MB reason once cost seconds of "did you mean" and came back twice in the error
+        String huge = "y".repeat(1_000_000);
+        assertThatThrownBy(() -> rpc.call("listhtlcfailures", TestJson.MAPPER.createObjectNode().put("reason", huge)))
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.code()).isEqualTo(RpcErrorCode.INVALID_PARAMS);
+                    assertThat(e.getMessage()).startsWith("reason: ").contains("1000000").hasSizeLessThan(300);
+                    assertThat(e.toJson().toString()).hasSizeLessThan(1000);
+                });
+    }
+
+    @Test
     void otherMethodsRejectBadParamsToo()
     {
         assertThatThrownBy(() -> rpc.call("htlcfailurestats", TestJson.MAPPER.readTree("{\"group_by\":\"week\"}")))

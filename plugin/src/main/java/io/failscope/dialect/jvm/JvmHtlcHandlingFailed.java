@@ -81,7 +81,7 @@ public final class JvmHtlcHandlingFailed
         Instant received = params.time("received_time").orElseThrow(() -> RpcException.invalidParam("received_time", null, "is required (unix seconds)"));
         OptionalLong htlcId = NodeJson.number(htlc.path("id"));
         if (NodeJson.scid(htlc.path("short_channel_id")).isEmpty() || htlcId.isEmpty()) {
-            throw RpcException.invalidParam("htlc", htlc, "needs short_channel_id (such as 101x1x0) and id");
+            throw RpcException.invalidParam("htlc", htlc, "needs short_channel_id (such as 101x1x0) and id (a whole number, 0 or more)");
         }
         JsonNode outgoing = params.has("outgoing") ? object(params, "outgoing") : Json.object();
         boolean local = switch (failureReason.path("type").asText()) {
