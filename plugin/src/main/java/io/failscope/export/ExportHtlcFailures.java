@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -117,21 +118,37 @@ public final class ExportHtlcFailures
             throw RpcException.invalidParam("path", raw, "should name a file, not a directory");
         }
         if (!Files.exists(directory)) {
-            throw RpcException.invalidParam("path", raw, "the directory " + directory + " does not exist");
+            throw RpcException.invalidParam("path", raw, "the directory " + shown(directory) + " does not exist");
         }
         if (!Files.isDirectory(directory)) {
-            throw RpcException.invalidParam("path", raw, directory + " is not a directory");
+            throw RpcException.invalidParam("path", raw, shown(directory) + " is not a directory");
         }
         if (Files.isDirectory(target)) {
-            throw RpcException.invalidParam("path", raw, target + " is a directory; name a new file in it");
+            throw RpcException.invalidParam("path", raw, shown(target) + " is a directory; name a new file in it");
         }
         if (Files.exists(target)) {
-            throw RpcException.invalidParam("path", raw, target + " exists already; failscope writes only new files");
+            throw RpcException.invalidParam("path", raw, shown(target) + " exists already; failscope writes only new files");
         }
         if (!Files.isWritable(directory)) {
-            throw RpcException.invalidParam("path", raw, "the directory " + directory + " is not writable by failscope");
+            throw RpcException.invalidParam("path", raw, "the directory " + shown(directory) + " is not writable by failscope");
         }
         return target;
+    }
+
+    /** A path as an error message shows it: at most 100 characters, the end kept (it names the file). */
+    private static String shown(Path path)
+    {
+        String text = path.toString();
+        return text.length() <= 100 ? text : "..." + text.substring(text.length() - 97);
+    }
+
+    /** Why a file operation failed, without the file names the message repeats (a path may be thousands of characters). */
+    private static String reason(Exception e)
+    {
+        if (e instanceof FileSystemException problem && problem.getReason() != null) {
+            return problem.getReason();
+        }
+        return e.getClass().getSimpleName();
     }
 
     private JsonNode write(Path target, JsonNode raw, ExportFormat format, FailureFilter filter)
@@ -142,7 +159,7 @@ public final class ExportHtlcFailures
             partial = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".partial");
         }
         catch (IOException | SecurityException e) {
-            throw RpcException.invalidParam("path", raw, "the directory " + target.getParent() + " is not writable by failscope (" + e.getMessage() + ")");
+            throw RpcException.invalidParam("path", raw, "the directory " + shown(target.getParent()) + " is not writable by failscope (" + reason(e) + ")");
         }
         try {
             long rows;
@@ -157,11 +174,11 @@ public final class ExportHtlcFailures
             return result;
         }
         catch (FileAlreadyExistsException e) {
-            throw RpcException.invalidParam("path", raw, target + " appeared while exporting; failscope writes only new files");
+            throw RpcException.invalidParam("path", raw, shown(target) + " appeared while exporting; failscope writes only new files");
         }
         catch (IOException e) {
             LOG.log(Level.WARNING, "exporting to " + target + " failed", e);
-            throw new RpcException(RpcErrorCode.INTERNAL_ERROR, "writing " + target + " failed: " + e.getMessage(), Json.object().put("param", "path"));
+            throw new RpcException(RpcErrorCode.INTERNAL_ERROR, "writing " + shown(target) + " failed: " + reason(e), Json.object().put("param", "path"));
         }
         finally {
             try {

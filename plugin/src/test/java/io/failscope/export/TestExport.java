@@ -51,6 +51,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -350,5 +351,14 @@ final class TestExport
                 .hasMessageStartingWith("path: the directory /proc is not writable by failscope");
         assertThatThrownBy(() -> rpc.call("exporthtlcfailures", TestJson.MAPPER.readTree("{}")))
                 .hasMessageStartingWith("path: is required");
+
+        // found by fuzzing: a name longer than the file system allows once came back whole, twice, in the error
+        String tooLong = directory.resolve("x".repeat(3000)).toString();
+        assertThatThrownBy(() -> rpc.call("exporthtlcfailures", TestJson.MAPPER.createObjectNode().put("path", tooLong)))
+                .hasMessageStartingWith("path: the directory " + directory + " is not writable by failscope (File name too long)")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+        try (Stream<Path> left = Files.list(directory)) {
+            assertThat(left.map(path -> path.getFileName().toString())).noneMatch(name -> name.endsWith(".partial"));
+        }
     }
 }

@@ -46,6 +46,7 @@ final class TestFuzzRpcParams
             }
             default -> params = FuzzedJson.object(data, method.parameters(), 2);
         }
+        confinePath(plugin, method, params);
         ObjectNode request = Json.object().put("jsonrpc", "2.0").put("method", method.name());
         request.set("id", ID);
         request.set("params", params);
@@ -66,5 +67,20 @@ final class TestFuzzRpcParams
         assertThat(error.path("message").asText()).isNotBlank();
         assertThat(error.path("code").asInt()).as("%s answered to %s", error, request).isNotEqualTo(RpcErrorCode.INTERNAL_ERROR.code());
         assertThat(error.path("message").asText().length()).as("the message of %s", error).isLessThanOrEqualTo(1000);
+    }
+
+    /** A fuzzed file path (exporthtlcfailures' path) stays inside the plugin's temporary directory: the fuzzer must not write files into the build's working directory. */
+    private static void confinePath(FuzzedPlugin plugin, FuzzedPlugin.Method method, JsonNode params)
+    {
+        int position = method.parameters().indexOf("path");
+        if (position < 0 || params == null) {
+            return;
+        }
+        if (params instanceof ObjectNode named && named.path("path").isTextual()) {
+            named.put("path", plugin.confined(named.get("path").textValue()));
+        }
+        if (params instanceof ArrayNode positional && positional.path(position).isTextual()) {
+            positional.set(position, Json.text(plugin.confined(positional.get(position).textValue())));
+        }
     }
 }

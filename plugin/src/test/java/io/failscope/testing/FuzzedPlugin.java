@@ -54,10 +54,12 @@ public final class FuzzedPlugin
     private final ObjectMapper mapper = Json.newMapper();
     private final PluginRuntime runtime;
     private final List<Method> methods;
+    private final Path exports;
 
     private FuzzedPlugin(Path directory)
             throws IOException, ConfigException
     {
+        exports = Files.createDirectories(directory.resolve("exports"));
         Path policy = directory.resolve("policy.json");
         Files.writeString(policy, POLICY);
         FailscopeConfig config = FailscopeConfig.read(
@@ -112,6 +114,20 @@ public final class FuzzedPlugin
     public List<Method> methods()
     {
         return methods;
+    }
+
+    /**
+     * A file path a fuzzed call may write to: {@code text} kept to a file name inside this plugin's
+     * temporary directory, so that a method that writes files (exporthtlcfailures) never writes
+     * anywhere else, whatever the fuzzer makes up.
+     */
+    public String confined(String text)
+    {
+        String name = text.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (name.length() > 200) {
+            name = name.substring(0, 200);
+        }
+        return exports.resolve(name.isEmpty() || name.startsWith(".") ? "x" + name : name).toString();
     }
 
     public ObjectMapper mapper()
