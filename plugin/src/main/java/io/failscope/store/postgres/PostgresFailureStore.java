@@ -2,7 +2,6 @@ package io.failscope.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.failscope.NodeId;
 import io.failscope.record.HtlcFailureRecord;
 import io.failscope.store.FailureFilter;
 import io.failscope.store.FailureStats;
@@ -22,19 +21,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,12 +53,12 @@ public final class PostgresFailureStore
     private static final int POOL_SIZE = 4;
     private static final long SWEEP_MILLIS = 2_000;
     private static final long FIGURES_MILLIS = 1_000;
-    private static final int DELETE_BATCH = 1_000;
 
     private final PostgresUrl url;
     private final HikariDataSource dataSource;
     private final PgNodes nodes = new PgNodes();
     private final PgWriter writer;
+    private final PgDeletes deletes;
     private final RetentionConfig retention;
     private final Clock clock;
     private final ScheduledExecutorService background;
@@ -80,6 +73,7 @@ public final class PostgresFailureStore
         this.retention = retention;
         this.clock = clock;
         this.writer = new PgWriter(dataSource, nodes, config.commitDelay());
+        this.deletes = new PgDeletes(writer, nodes, retention);
         this.background = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "failscope-store-background");
             thread.setDaemon(true);
@@ -193,64 +187,9 @@ public final class PostgresFailureStore
     public long delete(FailureFilter filter)
     {
         requireNonNull(filter, "filter is null");
-        long deleted = 0;
-        long[] next = {1};
-        while (true) {
-            long batch = writer.run(connection -> {
-                List<StoredFailure> matching = PgQueries.list(connection, nodes, filter, new Page(Page.Index.CREATED, OptionalLong.of(next[0]), DELETE_BATCH));
-                if (matching.isEmpty()) {
-                    return 0;
-                }
-                PgTotals totals = new PgTotals();
-                Map<Integer, Long> perNode = new TreeMap<>();
-                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM failures WHERE created_index = ?")) {
-                    for (StoredFailure stored : matching) {
-                        PgRow row = PgRow.of(stored.record(), numbers(connection, stored.record()));
-                        totals.change(stored.record(), row, -1);
-                        perNode.merge(row.node(), 1L, Long::sum);
-                        delete.setLong(1, stored.createdIndex());
-                        delete.addBatch();
-                        next[0] = stored.createdIndex() + 1;
-                    }
-                    delete.executeBatch();
-                }
-                totals.write(connection);
-                takeFromNodeRecords(connection, perNode);
-                return matching.size();
-            });
-            deleted += batch;
-            if (batch == 0) {
-                readFigures();
-                return deleted;
-            }
-        }
-    }
-
-    private Map<NodeId, Integer> numbers(Connection connection, HtlcFailureRecord record)
-            throws SQLException
-    {
-        Map<NodeId, Integer> numbers = new HashMap<>();
-        numbers.put(record.nodeId(), nodes.number(connection, record.nodeId()));
-        if (record.inPeer().isPresent()) {
-            numbers.put(record.inPeer().get(), nodes.number(connection, record.inPeer().get()));
-        }
-        if (record.outPeer().isPresent()) {
-            numbers.put(record.outPeer().get(), nodes.number(connection, record.outPeer().get()));
-        }
-        return numbers;
-    }
-
-    private static void takeFromNodeRecords(Connection connection, Map<Integer, Long> perNode)
-            throws SQLException
-    {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE node_records SET records = records - ? WHERE node = ?")) {
-            for (Map.Entry<Integer, Long> entry : perNode.entrySet()) {
-                update.setLong(1, entry.getValue());
-                update.setInt(2, entry.getKey());
-                update.addBatch();
-            }
-            update.executeBatch();
-        }
+        long deleted = deletes.delete(filter);
+        readFigures();
+        return deleted;
     }
 
     /** Prunes, oldest first and a batch per job, the records of this plugin's nodes beyond the limits; daily totals stay. */
@@ -263,67 +202,11 @@ public final class PostgresFailureStore
 
     private long enforce(Instant now, BooleanSupplier stop)
     {
-        Set<Integer> owned = writer.writtenNodes();
-        if (owned.isEmpty() || !retention.enabled()) {
-            return 0;
-        }
-        String ownNodes = PgQueries.in("node", owned);
-        long pruned = 0;
-        if (!retention.maxAge().isZero()) {
-            long cutoff = PgRow.nanos(now.minus(retention.maxAge()));
-            long end = read("pruning", connection -> PgQueries.endCreatedIndex(connection, FailureFilter.builder().until(PgRow.instant(cutoff)).build()));
-            pruned += pruneWhile(ownNodes + " AND received_ns < " + cutoff + " AND created_index < " + end, () -> Long.MAX_VALUE, stop);
-        }
-        if (retention.maxRows() > 0) {
-            pruned += pruneWhile(ownNodes, () -> read("pruning", connection -> records(connection, ownNodes)) - retention.maxRows(), stop);
-        }
+        long pruned = deletes.prune(now, stop);
         if (pruned > 0) {
             readFigures();
         }
         return pruned;
-    }
-
-    private interface Excess
-    {
-        long get();
-    }
-
-    private long pruneWhile(String condition, Excess excess, BooleanSupplier stop)
-    {
-        long pruned = 0;
-        while (!stop.getAsBoolean()) {
-            long limit = Math.min(retention.batchSize(), excess.get());
-            if (limit <= 0) {
-                break;
-            }
-            long batch = writer.run(connection -> {
-                Map<Integer, Long> perNode = new TreeMap<>();
-                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM failures WHERE created_index IN"
-                        + " (SELECT created_index FROM failures WHERE " + condition + " ORDER BY created_index LIMIT " + limit + ") RETURNING node");
-                        ResultSet rows = delete.executeQuery()) {
-                    while (rows.next()) {
-                        perNode.merge(rows.getInt(1), 1L, Long::sum);
-                    }
-                }
-                takeFromNodeRecords(connection, perNode);
-                return perNode.values().stream().mapToLong(Long::longValue).sum();
-            });
-            pruned += batch;
-            if (batch == 0) {
-                break;
-            }
-        }
-        return pruned;
-    }
-
-    private static long records(Connection connection, String condition)
-            throws SQLException
-    {
-        try (Statement statement = connection.createStatement();
-                ResultSet row = statement.executeQuery("SELECT COALESCE(SUM(records), 0) FROM node_records WHERE " + condition)) {
-            row.next();
-            return row.getLong(1);
-        }
     }
 
     @Override
