@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -106,6 +108,11 @@ public final class HookBenchmark
         CountDownLatch answered = new CountDownLatch(total);
         CountDownLatch initialized = new CountDownLatch(1);
         Semaphore bigAnswer = new Semaphore(0);
+        ExecutorService events = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "stdin-events");
+            thread.setDaemon(true);
+            return thread;
+        });
         AtomicLong bigAnswersAnswered = new AtomicLong();
         Thread reader = new Thread(() -> {
             // frames are found in the raw bytes as they arrive and only their id is read, so that a large
@@ -128,10 +135,19 @@ public final class HookBenchmark
                     if (index != null) {
                         latency[index] = now - due[index];
                         answered.countDown();
-                        // as lightningd does once the forward settles
-                        send(in, writeLock, "{\"jsonrpc\":\"2.0\",\"method\":\"forward_event\",\"params\":{\"forward_event\":{\"in_channel\":\"101x1x0\",\"in_htlc_id\":"
+                        // as lightningd does once the forward settles; written by another thread, as lightningd's
+                        // event loop never stops reading a plugin's stdout to write to its stdin
+                        String settled = "{\"jsonrpc\":\"2.0\",\"method\":\"forward_event\",\"params\":{\"forward_event\":{\"in_channel\":\"101x1x0\",\"in_htlc_id\":"
                                 + index + ",\"out_channel\":\"103x1x0\",\"in_msat\":1001001,\"out_msat\":1000000,\"fee_msat\":1001,\"status\":\"settled\",\"style\":\"tlv\","
-                                + "\"received_time\":1755675000.0,\"resolved_time\":1755675001.0}}}");
+                                + "\"received_time\":1755675000.0,\"resolved_time\":1755675001.0}}}";
+                        events.execute(() -> {
+                            try {
+                                send(in, writeLock, settled);
+                            }
+                            catch (Exception e) {
+                                // the process ended
+                            }
+                        });
                     }
                 }
             }
@@ -180,6 +196,7 @@ public final class HookBenchmark
         in.close();
         process.waitFor(10, TimeUnit.SECONDS);
         process.destroyForcibly();
+        events.shutdownNow();
 
         long[] measured = Arrays.copyOfRange(latency, warmup, total);
         long missing = Arrays.stream(measured).filter(value -> value == 0).count();
