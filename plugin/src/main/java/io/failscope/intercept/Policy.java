@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.failscope.NodeId;
 import io.failscope.PaymentHash;
 import io.failscope.ShortChannelId;
+import io.failscope.json.Json;
 import io.failscope.reason.FailureChoice;
 import io.failscope.reason.SelectableFailure;
 
@@ -115,7 +116,7 @@ public record Policy(List<PolicyRule> rules, Map<ShortChannelId, int[]> byInChan
             Optional<FailureChoice> fail = action(rule, where, problems);
             JsonNode dryRun = rule.path("dry_run");
             if (!dryRun.isMissingNode() && !dryRun.isBoolean()) {
-                problems.add(where + ".dry_run: must be true or false, got " + dryRun);
+                problems.add(where + ".dry_run: must be true or false, got " + Json.abbreviate(dryRun));
             }
             if (match != null && fail != null && action != null) {
                 rules.add(new PolicyRule(name, match, action, fail, dryRun.asBoolean(false)));
@@ -155,7 +156,8 @@ public record Policy(List<PolicyRule> rules, Map<ShortChannelId, int[]> byInChan
                 if (!hasType) {
                     return Optional.of(FailureChoice.of(code));
                 }
-                if (code != SelectableFailure.INVALID_ONION_PAYLOAD || !rule.path("onion_type").canConvertToLong() || !rule.path("onion_offset").canConvertToInt()
+                if (code != SelectableFailure.INVALID_ONION_PAYLOAD || !rule.path("onion_type").isIntegralNumber() || !rule.path("onion_offset").isIntegralNumber()
+                        || !rule.path("onion_type").canConvertToLong() || !rule.path("onion_offset").canConvertToInt()
                         || rule.path("onion_type").longValue() < 0 || rule.path("onion_offset").intValue() < 0 || rule.path("onion_offset").intValue() > 0xFFFF) {
                     problems.add(where + ": onion_type (a number) and onion_offset (0 to 65535) only go with invalid_onion_payload");
                     return null;
@@ -163,7 +165,7 @@ public record Policy(List<PolicyRule> rules, Map<ShortChannelId, int[]> byInChan
                 return Optional.of(FailureChoice.invalidOnionPayload(rule.path("onion_type").longValue(), rule.path("onion_offset").intValue()));
             }
             default -> {
-                problems.add(where + ".action: must be continue, fail or hold, got " + rule.path("action"));
+                problems.add(where + ".action: must be continue, fail or hold, got " + Json.abbreviate(rule.path("action")));
                 return null;
             }
         }
@@ -208,7 +210,7 @@ public record Policy(List<PolicyRule> rules, Map<ShortChannelId, int[]> byInChan
             return Optional.of(parser.apply(value.textValue()));
         }
         catch (IllegalArgumentException e) {
-            problems.add(where + "." + key + ": must be " + what + ", got " + value);
+            problems.add(where + "." + key + ": must be " + what + ", got " + Json.abbreviate(value));
             return Optional.empty();
         }
     }
@@ -220,7 +222,7 @@ public record Policy(List<PolicyRule> rules, Map<ShortChannelId, int[]> byInChan
             return OptionalLong.empty();
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
-            problems.add(where + "." + key + ": must be a whole number from " + min + " to " + max + ", got " + value);
+            problems.add(where + "." + key + ": must be a whole number from " + min + " to " + max + ", got " + Json.abbreviate(value));
             return OptionalLong.empty();
         }
         return OptionalLong.of(value.longValue());

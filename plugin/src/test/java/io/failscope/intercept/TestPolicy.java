@@ -52,6 +52,23 @@ final class TestPolicy
     }
 
     @Test
+    void aProblemQuotesAtMostAHundredCharactersOfTheValue()
+            throws Exception
+    {
+        String huge = "w".repeat(100_000);
+        PolicyException e = catchThrowableOfType(() -> Policy.parse(TestJson.MAPPER.readTree(
+                "{\"rules\":[{\"name\":\"a\",\"action\":\"" + huge + "\",\"dry_run\":[\"" + huge + "\"],\"match\":{\"in_channel\":\"" + huge + "\",\"min_msat\":\"" + huge + "\"}}]}")),
+                PolicyException.class);
+        assertThat(e.problems()).hasSize(4).allSatisfy(problem -> assertThat(problem).hasSizeLessThan(200));
+
+        // a decimal is not a TLV type (it was taken as its whole part)
+        e = catchThrowableOfType(() -> Policy.parse(TestJson.MAPPER.readTree(
+                "{\"rules\":[{\"name\":\"a\",\"action\":\"fail\",\"code\":\"invalid_onion_payload\",\"onion_type\":1.5,\"onion_offset\":0}]}")),
+                PolicyException.class);
+        assertThat(e.problems()).containsExactly("rules[0]: onion_type (a number) and onion_offset (0 to 65535) only go with invalid_onion_payload");
+    }
+
+    @Test
     void indexingRulesByChannelKeepsTheFileOrder()
             throws Exception
     {
