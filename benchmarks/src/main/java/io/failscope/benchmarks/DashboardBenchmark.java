@@ -10,11 +10,9 @@ import io.failscope.export.ExportFormat;
 import io.failscope.export.Exporter;
 import io.failscope.json.Json;
 import io.failscope.node.NodeRpcException;
-import io.failscope.record.HtlcFailureRecord;
 import io.failscope.store.FailureFilter;
 import io.failscope.store.RetentionConfig;
 import io.failscope.store.StoreConfig;
-import io.failscope.store.WriteOutcome;
 import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.io.OutputStream;
@@ -33,8 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -101,28 +97,10 @@ public final class DashboardBenchmark
     private static void fill(Path directory, long records)
             throws Exception
     {
-        SyntheticRecords synthetic = new SyntheticRecords(42);
-        Semaphore inFlight = new Semaphore(IN_FLIGHT);
-        long start = System.nanoTime();
         try (SqliteFailureStore store = SqliteFailureStore.open(directory, StoreConfig.DEFAULT, RetentionConfig.DEFAULT, Clock.systemUTC())) {
-            for (long i = 0; i < records; i++) {
-                HtlcFailureRecord record = synthetic.next(i, records);
-                inFlight.acquire();
-                CompletableFuture<WriteOutcome> written = store.submit(record);
-                written.whenComplete((outcome, failure) -> {
-                    inFlight.release();
-                    if (failure != null) {
-                        failure.printStackTrace();
-                        System.exit(1);
-                    }
-                });
-                if ((i + 1) % 1_000_000 == 0) {
-                    System.out.printf(Locale.ROOT, "  filled %,d records in %.0f s%n", i + 1, (System.nanoTime() - start) / 1e9);
-                }
-            }
-            inFlight.acquire(IN_FLIGHT);
+            double seconds = SyntheticFill.fill(store, new SyntheticRecords(42), 0, records, IN_FLIGHT);
+            System.out.printf(Locale.ROOT, "filled %,d records in %.0f s%n", records, seconds);
         }
-        System.out.printf(Locale.ROOT, "filled %,d records in %.0f s%n", records, (System.nanoTime() - start) / 1e9);
     }
 
     private static void export(Path directory)

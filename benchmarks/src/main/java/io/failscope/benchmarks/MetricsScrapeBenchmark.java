@@ -7,7 +7,6 @@ import io.failscope.node.NodeRpcException;
 import io.failscope.store.RetentionConfig;
 import io.failscope.store.StoreConfig;
 import io.failscope.store.StoreStatus;
-import io.failscope.store.WriteOutcome;
 import io.failscope.store.sqlite.SqliteFailureStore;
 
 import java.net.URI;
@@ -20,8 +19,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 /**
@@ -111,25 +108,8 @@ public final class MetricsScrapeBenchmark
                 return;
             }
             System.out.printf(Locale.ROOT, "filling %s from %,d to %,d records%n", directory, status.records(), records);
-            SyntheticRecords synthetic = new SyntheticRecords(status.records() + 1);
-            Semaphore inFlight = new Semaphore(IN_FLIGHT);
-            long start = System.nanoTime();
-            for (long i = status.records(); i < records; i++) {
-                inFlight.acquire();
-                CompletableFuture<WriteOutcome> written = store.submit(synthetic.next(i, records));
-                written.whenComplete((outcome, failure) -> {
-                    inFlight.release();
-                    if (failure != null) {
-                        failure.printStackTrace();
-                        System.exit(1);
-                    }
-                });
-                if ((i + 1) % 1_000_000 == 0) {
-                    System.out.printf(Locale.ROOT, "  %,d records, %.0f s%n", i + 1, (System.nanoTime() - start) / 1e9);
-                }
-            }
-            inFlight.acquire(IN_FLIGHT);
-            System.out.printf(Locale.ROOT, "filled in %.0f s%n", (System.nanoTime() - start) / 1e9);
+            double seconds = SyntheticFill.fill(store, new SyntheticRecords(status.records() + 1), status.records(), records, IN_FLIGHT);
+            System.out.printf(Locale.ROOT, "filled in %.0f s%n", seconds);
         }
     }
 }
